@@ -1,0 +1,96 @@
+// Package events holds the normalised audit event that every provider maps its
+// records onto, and the generic operations on it: filtering, de-duplication
+// and ordering.
+package events
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+	"time"
+)
+
+// Provider ids (the query and settings contract).
+const (
+	Domo         = "domo"
+	DomoPlatform = "domo-platform"
+	Domino       = "domino"
+	Datafold     = "datafold"
+	ThousandEyes = "thousandeyes"
+)
+
+// ProviderIDs lists every provider in display order.
+var ProviderIDs = []string{Domo, DomoPlatform, Domino, Datafold, ThousandEyes}
+
+// Event is one normalised audit event. String fields are empty when the
+// vendor has no value for them.
+type Event struct {
+	Time       time.Time       `json:"time"`
+	Provider   string          `json:"provider"`
+	User       string          `json:"user"`
+	Email      string          `json:"email"`
+	UserID     string          `json:"userId"`
+	Action     string          `json:"action"`
+	Event      string          `json:"event"`
+	ObjectType string          `json:"objectType"`
+	ObjectID   string          `json:"objectId"`
+	ObjectName string          `json:"objectName"`
+	IPAddress  string          `json:"ipAddress"`
+	UserAgent  string          `json:"userAgent"`
+	Scope      string          `json:"scope"`
+	Status     string          `json:"status"`
+	Message    string          `json:"message"`
+	Raw        json.RawMessage `json:"raw"`
+	// Key identifies the event across windows and pages: the vendor's id
+	// where it has one, else a hash of the raw record.
+	Key string `json:"-"`
+}
+
+// HashKey returns a stable key for a record that has no vendor id.
+func HashKey(provider string, raw []byte) string {
+	h := sha256.New()
+	h.Write([]byte(provider))
+	h.Write([]byte{0})
+	h.Write(raw)
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// SortNewestFirst orders events newest first; ties are broken by provider and
+// key so that the order is deterministic.
+func SortNewestFirst(evs []Event) {
+	sort.SliceStable(evs, func(i, j int) bool {
+		a, b := evs[i], evs[j]
+		if !a.Time.Equal(b.Time) {
+			return a.Time.After(b.Time)
+		}
+		if a.Provider != b.Provider {
+			return a.Provider < b.Provider
+		}
+		return a.Key < b.Key
+	})
+}
+
+// Dedupe removes events whose Key was already seen, keeping the first.
+func Dedupe(evs []Event) []Event {
+	seen := make(map[string]struct{}, len(evs))
+	out := evs[:0]
+	for _, e := range evs {
+		k := e.Provider + "\x00" + e.Key
+		if _, ok := seen[k]; ok {
+			continue
+		}
+		seen[k] = struct{}{}
+		out = append(out, e)
+	}
+	return out
+}
+
+// ProviderLabels are the display names of the providers.
+var ProviderLabels = map[string]string{
+	Domo:         "Domo",
+	DomoPlatform: "Domo platform API",
+	Domino:       "Domino Data Lab",
+	Datafold:     "Datafold",
+	ThousandEyes: "Cisco ThousandEyes",
+}

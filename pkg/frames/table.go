@@ -1,0 +1,74 @@
+// Package frames turns normalised events into Grafana data frames: a table,
+// event-count time series and log lines.
+package frames
+
+import (
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/auditlens/auditlog/pkg/events"
+)
+
+// Column names of the table frame (the normalised event).
+var columns = []string{"provider", "user", "email", "userId", "action", "event", "objectType", "objectId",
+	"objectName", "ipAddress", "userAgent", "scope", "status", "message"}
+
+func column(e *events.Event, i int) string {
+	switch i {
+	case 0:
+		return e.Provider
+	case 1:
+		return e.User
+	case 2:
+		return e.Email
+	case 3:
+		return e.UserID
+	case 4:
+		return e.Action
+	case 5:
+		return e.Event
+	case 6:
+		return e.ObjectType
+	case 7:
+		return e.ObjectID
+	case 8:
+		return e.ObjectName
+	case 9:
+		return e.IPAddress
+	case 10:
+		return e.UserAgent
+	case 11:
+		return e.Scope
+	case 12:
+		return e.Status
+	default:
+		return e.Message
+	}
+}
+
+// Table returns one frame of events (already newest first) with the
+// normalised columns and the raw record as JSON.
+func Table(name string, evs []events.Event) *data.Frame {
+	times := make([]time.Time, len(evs))
+	cols := make([][]string, len(columns))
+	for i := range cols {
+		cols[i] = make([]string, len(evs))
+	}
+	raws := make([]string, len(evs))
+	for r := range evs {
+		e := &evs[r]
+		times[r] = e.Time
+		for c := range columns {
+			cols[c][r] = column(e, c)
+		}
+		raws[r] = string(e.Raw)
+	}
+	f := data.NewFrame(name, data.NewField("time", nil, times))
+	for c, n := range columns {
+		f.Fields = append(f.Fields, data.NewField(n, nil, cols[c]))
+	}
+	f.Fields = append(f.Fields, data.NewField("raw", nil, raws))
+	f.Meta = &data.FrameMeta{PreferredVisualization: data.VisTypeTable}
+	return f
+}

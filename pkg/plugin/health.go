@@ -1,0 +1,90 @@
+package plugin
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/auditlens/auditlog/pkg/providers"
+)
+
+// providerHealth is one provider's line of the health result (also sent as
+// JSON details for the config editor).
+type providerHealth struct {
+	ID      string `json:"id"`
+	Label   string `json:"label"`
+	OK      bool   `json:"ok"`
+	Message string `json:"message"`
+}
+
+// healthTimeout bounds the whole check.
+const healthTimeout = 20 * time.Second
+
+// CheckHealth tests every enabled provider with one minimal request (the
+// last hour, one record) and reports each by name.
+func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
+	ids := d.settings.Enabled()
+	if len(ids) == 0 {
+		return &backend.CheckHealthResult{Status: backend.HealthStatusError,
+			Message: "No provider is enabled: enable at least one provider and enter its credentials."}, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, healthTimeout)
+	defer cancel()
+	results := make([]providerHealth, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func(i int, id string) {
+			defer wg.Done()
+			results[i] = d.checkProvider(ctx, id)
+		}(i, id)
+	}
+	wg.Wait()
+	status := backend.HealthStatusOk
+	lines := make([]string, len(results))
+	okCount := 0
+	for i, r := range results {
+		mark := "OK"
+		if !r.OK {
+			mark = "FAILED"
+			status = backend.HealthStatusError
+		} else {
+			okCount++
+		}
+		lines[i] = fmt.Sprintf("%s: %s — %s", r.Label, mark, r.Message)
+	}
+	summary := fmt.Sprintf("%d of %d providers working. ", okCount, len(results))
+	details, _ := json.Marshal(map[string]any{"providers": results})
+	return &backend.CheckHealthResult{Status: status, Message: summary + strings.Join(lines, "; "), JSONDetails: details}, nil
+}
+
+func (d *Datasource) checkProvider(ctx context.Context, id string) providerHealth {
+	h := providerHealth{ID: id, Label: label(id)}
+	p, err := d.provider(id)
+	if err != nil {
+		h.Message = err.Error()
+		return h
+	}
+	now := time.Now().UTC()
+	r := providers.Request{Window: providers.Window{From: now.Add(-time.Hour), To: now}, PageSize: 1}
+	body, err := d.fetcher.Do(ctx, p, func() (*http.Request, error) { return p.NewRequest(ctx, r, "") }, nil, nil)
+	if err == nil {
+		_, err = p.ParsePage(body, r, "")
+		if err != nil {
+			err = fmt.Errorf("%s answered, but not like its audit API: %v; check the URL", p.BaseURL().Host, err)
+		}
+	}
+	if err != nil {
+		h.Message = err.Error()
+		return h
+	}
+	h.OK = true
+	h.Message = "connected to " + p.BaseURL().Host + " and read the audit log"
+	return h
+}

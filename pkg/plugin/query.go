@@ -1,0 +1,254 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/auditlens/auditlog/pkg/events"
+	"github.com/auditlens/auditlog/pkg/fetch"
+	"github.com/auditlens/auditlog/pkg/frames"
+	"github.com/auditlens/auditlog/pkg/models"
+	"github.com/auditlens/auditlog/pkg/providers"
+)
+
+// maxParallelQueries bounds the queries of one request run at once.
+const maxParallelQueries = 4
+
+// QueryData runs each query on its own; a failing query sets only its own
+// refId's error.
+func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
+	resp := backend.NewQueryDataResponse()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxParallelQueries)
+	for _, q := range req.Queries {
+		wg.Add(1)
+		go func(q backend.DataQuery) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r := d.query(ctx, q)
+			mu.Lock()
+			resp.Responses[q.RefID] = r
+			mu.Unlock()
+		}(q)
+	}
+	wg.Wait()
+	return resp, nil
+}
+
+// providerRun is the outcome of one provider for one query.
+type providerRun struct {
+	id     string
+	res    *fetch.Result
+	err    error
+	pushed events.Filter
+}
+
+func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.DataResponse {
+	q, err := models.ParseQuery(dq.JSON)
+	if err != nil {
+		return backend.ErrDataResponse(backend.StatusBadRequest, err.Error())
+	}
+	from, to := dq.TimeRange.From.UTC(), dq.TimeRange.To.UTC()
+	if !from.Before(to) {
+		return backend.ErrDataResponse(backend.StatusBadRequest, fmt.Sprintf("time range: the start (%s) must be before the end (%s)", from.Format(time.RFC3339), to.Format(time.RFC3339)))
+	}
+	ids, err := d.settings.Resolve(q.Provider)
+	if err != nil {
+		return backend.ErrDataResponse(backend.StatusBadRequest, err.Error())
+	}
+	runs := d.fetchAll(ctx, ids, providers.Request{
+		Window:  providers.Window{From: from, To: to},
+		Filter:  q.Filter(),
+		Options: q.Options,
+	})
+	var all []events.Event
+	var failed []string
+	var errs []error
+	for _, r := range runs {
+		if r.err != nil {
+			failed = append(failed, r.id)
+			errs = append(errs, r.err)
+			continue
+		}
+		all = append(all, r.res.Events...)
+	}
+	if len(errs) == len(runs) {
+		return backend.ErrDataResponse(statusOf(errs[0]), joinErrors(errs))
+	}
+	if len(runs) > 1 {
+		events.SortNewestFirst(all)
+	}
+	selector := q.Provider
+	if selector == "" {
+		selector = models.ProviderAll
+		if len(ids) == 1 {
+			selector = ids[0]
+		}
+	}
+
+	var notices []data.Notice
+	var out data.Frames
+	switch q.Format {
+	case models.FormatTimeSeries:
+		interval := dq.Interval
+		if interval <= 0 && dq.MaxDataPoints > 0 {
+			interval = to.Sub(from) / time.Duration(dq.MaxDataPoints)
+		}
+		if interval <= 0 {
+			interval = time.Minute
+		}
+		spec := frames.SeriesSpec{From: from, To: to, Interval: interval, GroupBy: q.GroupBy, Limit: q.Limit,
+			Provider: selector, Seeds: seeds(q)}
+		var bucket time.Duration
+		out, bucket = frames.TimeSeries(all, spec)
+		if want := max(interval, time.Second); bucket > want {
+			notices = append(notices, data.Notice{Severity: data.NoticeSeverityInfo,
+				Text: fmt.Sprintf("Counted per %s instead of %s to keep each series under %d points.", bucket, want, frames.MaxBuckets)})
+		}
+	default:
+		shown := all
+		if len(all) > d.settings.MaxEvents {
+			shown = all[:d.settings.MaxEvents]
+			notices = append(notices, data.Notice{Severity: data.NoticeSeverityWarning,
+				Text: fmt.Sprintf("Showing the newest %d of %d events — narrow the range or add filters (the limit is the data source's max events setting).", len(shown), len(all))})
+		}
+		if q.Format == models.FormatLogs {
+			out = data.Frames{frames.Logs(q.RefID, shown)}
+		} else {
+			out = data.Frames{frames.Table(q.RefID, shown)}
+		}
+	}
+	if len(failed) > 0 {
+		notices = append(notices, data.Notice{Severity: data.NoticeSeverityError,
+			Text: "Incomplete: " + joinErrors(errs)})
+	}
+	executed := describe(runs)
+	for _, f := range out {
+		if f.Meta == nil {
+			f.Meta = &data.FrameMeta{}
+		}
+		f.Meta.ExecutedQueryString = executed
+		f.Meta.Notices = append(f.Meta.Notices, notices...)
+	}
+	res := backend.DataResponse{Frames: out}
+	if len(failed) > 0 {
+		// Partial data would be a wrong count for an alert: report the error too.
+		res.Error = errors.New(joinErrors(errs))
+		res.Status = statusOf(errs[0])
+	}
+	return res
+}
+
+// fetchAll fetches every provider concurrently.
+func (d *Datasource) fetchAll(ctx context.Context, ids []string, r providers.Request) []providerRun {
+	runs := make([]providerRun, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func(i int, id string) {
+			defer wg.Done()
+			runs[i].id = id
+			p, err := d.provider(id)
+			if err != nil {
+				runs[i].err = err
+				return
+			}
+			runs[i].pushed = p.Pushdown(r)
+			runs[i].res, runs[i].err = d.fetcher.Fetch(ctx, p, r)
+		}(i, id)
+	}
+	wg.Wait()
+	return runs
+}
+
+// seeds are the filter values of the group-by dimension: those series are
+// returned (as zeros) even when nothing happened.
+func seeds(q models.Query) []string {
+	switch q.GroupBy {
+	case models.GroupEvent:
+		return q.Events
+	case models.GroupObjectType:
+		return q.ObjectTypes
+	case models.GroupUser:
+		return q.Users
+	}
+	return nil
+}
+
+// describe renders what was asked of each vendor, for the query inspector.
+func describe(runs []providerRun) string {
+	var b strings.Builder
+	for _, r := range runs {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		if r.res == nil {
+			fmt.Fprintf(&b, "%s: not queried (%v)", r.id, r.err)
+			continue
+		}
+		fmt.Fprintf(&b, "%s: %s\n  %d window(s), %d request(s), %d record(s) read, %d event(s) matched",
+			r.id, r.res.FirstRequest, r.res.Windows, r.res.Requests, r.res.Records, len(r.res.Events))
+		if !r.pushed.IsEmpty() {
+			fmt.Fprintf(&b, "; filters applied by the vendor: %s", filterText(r.pushed))
+		}
+		if r.err != nil {
+			fmt.Fprintf(&b, "; failed: %v", r.err)
+		}
+	}
+	return b.String()
+}
+
+func filterText(f events.Filter) string {
+	var parts []string
+	if len(f.Events) > 0 {
+		parts = append(parts, "events="+strings.Join(f.Events, ","))
+	}
+	if len(f.ObjectTypes) > 0 {
+		parts = append(parts, "objectTypes="+strings.Join(f.ObjectTypes, ","))
+	}
+	if len(f.Users) > 0 {
+		parts = append(parts, "users="+strings.Join(f.Users, ","))
+	}
+	return strings.Join(parts, " ")
+}
+
+func joinErrors(errs []error) string {
+	s := make([]string, len(errs))
+	for i, e := range errs {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, "; ")
+}
+
+// statusOf maps an engine error onto the status Grafana shows.
+func statusOf(err error) backend.Status {
+	var he *providers.HTTPError
+	switch {
+	case errors.Is(err, context.Canceled):
+		return backend.StatusBadRequest
+	case errors.Is(err, context.DeadlineExceeded):
+		return backend.StatusTimeout
+	case errors.As(err, &he):
+		switch he.Status {
+		case 401:
+			return backend.StatusUnauthorized
+		case 403:
+			return backend.StatusForbidden
+		case 404:
+			return backend.StatusNotFound
+		case 429:
+			return backend.StatusTooManyRequests
+		}
+		return backend.StatusBadGateway
+	}
+	return backend.StatusBadGateway
+}

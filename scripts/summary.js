@@ -1,0 +1,77 @@
+// Prints the runners' own summary lines and one totals line
+// "N passed, N failed" from the result files of scripts/test.sh.
+const fs = require('fs');
+const path = require('path');
+
+const [dir, failedStepCount, failedSteps] = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+
+// Jest (--json)
+const jestFile = path.join(dir, 'jest.json');
+if (fs.existsSync(jestFile)) {
+  const j = JSON.parse(fs.readFileSync(jestFile, 'utf8'));
+  console.log(
+    `Jest: Tests: ${j.numFailedTests} failed, ${j.numPassedTests} passed, ${j.numPendingTests} skipped, ${j.numTotalTests} total (${j.numTotalTestSuites} suites)`
+  );
+  for (const s of j.testResults) {
+    for (const a of s.assertionResults) {
+      if (a.status === 'failed') {
+        console.log(`  FAIL ${path.relative(process.cwd(), s.name)} › ${a.fullName}`);
+      }
+    }
+  }
+  passed += j.numPassedTests;
+  failed += j.numFailedTests;
+  skipped += j.numPendingTests;
+} else {
+  console.log('Jest: no results (the run did not finish)');
+  failed += 1;
+}
+
+// go test -json: print the package lines go test prints, count every test.
+const goFile = path.join(dir, 'go-test.json');
+if (fs.existsSync(goFile)) {
+  let gp = 0;
+  let gf = 0;
+  let gs = 0;
+  for (const line of fs.readFileSync(goFile, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) {
+      continue;
+    }
+    const ev = JSON.parse(line);
+    if (!ev.Test && ev.Action === 'output' && /^(ok|FAIL|---|\?)\s/.test(ev.Output)) {
+      process.stdout.write(ev.Output);
+    }
+    if (ev.Test && ev.Action === 'output' && /^\s*--- FAIL/.test(ev.Output)) {
+      process.stdout.write(ev.Output);
+    }
+    if (ev.Test) {
+      if (ev.Action === 'pass') {
+        gp++;
+      } else if (ev.Action === 'fail') {
+        gf++;
+      } else if (ev.Action === 'skip') {
+        gs++;
+      }
+    }
+  }
+  console.log(`Go: ${gp} passed, ${gf} failed, ${gs} skipped`);
+  passed += gp;
+  failed += gf;
+  skipped += gs;
+} else {
+  console.log('Go: no results');
+  failed += 1;
+}
+
+const steps = Number(failedStepCount || 0);
+if (steps > 0) {
+  console.log(`Failed steps: ${failedSteps}`);
+  // A failed step (typecheck, lint, build...) counts as a failure even when
+  // no test reported one.
+  failed += steps;
+}
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The one test command (npm test): installs what a fresh machine lacks, then
+# runs every test suite and prints each runner's summary and, last, one
+# totals line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=$ROOT/.test-results
+rm -rf "$OUT" && mkdir -p "$OUT"
+export PATH="$(go env GOPATH)/bin:$PATH"
+FAILED_STEPS=()
+
+step() { echo; echo "=== $1"; }
+fail() { FAILED_STEPS+=("$1"); echo "!!! step failed: $1"; }
+
+step "install: npm packages"
+if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]; then
+  npm install --no-audit --no-fund >"$OUT/npm-install.log" 2>&1 || { tail -30 "$OUT/npm-install.log"; fail "npm install"; }
+fi
+step "install: Go modules and mage"
+go mod download || fail "go mod download"
+command -v mage >/dev/null || go install github.com/magefile/mage@v1.17.2 || fail "install mage"
+
+step "typecheck"
+npm run -s typecheck || fail "typecheck"
+step "lint"
+npm run -s lint || fail "lint"
+step "jest"
+npx jest --ci --maxWorkers 2 --json --outputFile "$OUT/jest.json" || fail "jest"
+
+step "go vet"
+go vet ./... || fail "go vet"
+step "backend build (mage)"
+mage -v build:linux || fail "mage build:linux"
+step "go test"
+go test -count=1 -json ./... >"$OUT/go-test.json" 2>"$OUT/go-test.stderr"
+GO_RC=$?
+cat "$OUT/go-test.stderr"
+[ $GO_RC -eq 0 ] || fail "go test"
+
+step "summary"
+node scripts/summary.js "$OUT" "${#FAILED_STEPS[@]}" "${FAILED_STEPS[*]:-}"

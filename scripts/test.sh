@@ -29,11 +29,11 @@ step "jest"
 npx jest --ci --maxWorkers 2 --json --outputFile "$OUT/jest.json" || fail "jest"
 
 step "go vet"
-go vet ./... || fail "go vet"
+go vet ./pkg/... ./cmd/... || fail "go vet"
 step "backend build (mage)"
 mage -v build:linux || fail "mage build:linux"
 step "go test"
-go test -count=1 -json ./... >"$OUT/go-test.json" 2>"$OUT/go-test.stderr"
+go test -count=1 -json ./pkg/... ./cmd/... >"$OUT/go-test.json" 2>"$OUT/go-test.stderr"
 GO_RC=$?
 cat "$OUT/go-test.stderr"
 [ $GO_RC -eq 0 ] || fail "go test"

@@ -73,7 +73,10 @@ func (d *Datasource) checkProvider(ctx context.Context, id string) providerHealt
 	}
 	now := time.Now().UTC()
 	r := providers.Request{Window: providers.Window{From: now.Add(-time.Hour), To: now}, PageSize: 1}
-	body, err := d.fetcher.Do(ctx, p, func() (*http.Request, error) { return p.NewRequest(ctx, r, "") }, nil, nil)
+	// One retry at most: the admin is waiting for the answer.
+	quick := *d.fetcher
+	quick.MaxAttempts, quick.BaseBackoff = 2, 200*time.Millisecond
+	body, err := quick.Do(ctx, p, func() (*http.Request, error) { return p.NewRequest(ctx, r, "") }, nil, nil)
 	if err == nil {
 		_, err = p.ParsePage(body, r, "")
 		if err != nil {

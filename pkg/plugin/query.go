@@ -125,6 +125,9 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 			out = data.Frames{frames.Logs(q.RefID, shown)}
 		} else {
 			out = data.Frames{frames.Table(q.RefID, shown)}
+			if len(ids) == 1 {
+				d.linkVendorPage(out[0], ids[0])
+			}
 		}
 	}
 	if len(failed) > 0 {
@@ -251,4 +254,17 @@ func statusOf(err error) backend.Status {
 		return backend.StatusBadGateway
 	}
 	return backend.StatusBadGateway
+}
+
+// linkVendorPage adds a data link to the vendor's audit-log page on the
+// event column, where the vendor has one.
+func (d *Datasource) linkVendorPage(f *data.Frame, id string) {
+	p, ok := d.providers[id].(providers.WebPager)
+	if !ok {
+		return
+	}
+	title, url := p.WebPage()
+	if fld, i := f.FieldByName("event"); i >= 0 {
+		fld.Config = &data.FieldConfig{Links: []data.DataLink{{Title: title, URL: url, TargetBlank: true}}}
+	}
 }

@@ -185,3 +185,9 @@ func (p *domo) ObjectTypes(ctx context.Context, client *http.Client) ([]string, 
 }
 
 func (p *domo) Redact(s string) string { return redact(s, p.token) }
+
+// WebPage: the activity log lives in Domo's Admin settings (Governance ›
+// Activity log); the page's own path is not documented, so link to Admin.
+func (p *domo) WebPage() (string, string) {
+	return "Open Domo Admin (Governance › Activity log)", "https://" + p.instance + ".domo.com/admin"
+}

@@ -64,6 +64,12 @@ type ObjectTyper interface {
 	ObjectTypes(ctx context.Context, client *http.Client) ([]string, error)
 }
 
+// WebPager is implemented by providers whose vendor has a web page for the
+// audit log; frames link to it.
+type WebPager interface {
+	WebPage() (title, url string)
+}
+
 // TokenRefresher is implemented by providers whose credentials are
 // short-lived tokens: on a 401 the engine calls Invalidate and retries once.
 type TokenRefresher interface {

@@ -163,3 +163,9 @@ func (p *thousandEyes) AuthHint(status int) string {
 	}
 	return "check the ThousandEyes user API token (Account Settings > Users and Roles > Profile > User API Tokens)"
 }
+
+// WebPage: ThousandEyes documents the activity log under Account Settings ›
+// Activity Log of its web app; the page's own path is not documented.
+func (p *thousandEyes) WebPage() (string, string) {
+	return "Open ThousandEyes (Account Settings › Activity Log)", "https://app.thousandeyes.com/"
+}

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend/grpcplugin"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"github.com/grafana/grafana-plugin-sdk-go/genproto/pluginv2"
+	"github.com/hashicorp/go-hclog"
+	goplugin "github.com/hashicorp/go-plugin"
+
+	"github.com/auditlens/auditlog/pkg/vendorsim"
+)
+
+// pluginBinary is the executable mage builds into dist/ (built here with
+// go build when it is missing, e.g. in a plain `go test ./...`).
+func pluginBinary(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("AUDITLOG_PLUGIN_BINARY"); p != "" {
+		return p
+	}
+	name := fmt.Sprintf("gpx_auditlog_%s_%s", runtime.GOOS, runtime.GOARCH)
+	if runtime.GOOS == "windows" {
+		name += ".exe"
+	}
+	p, _ := filepath.Abs(filepath.Join("..", "dist", name))
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	p = filepath.Join(t.TempDir(), name)
+	out, err := exec.Command("go", "build", "-o", p, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("building the plugin: %v\n%s", err, out)
+	}
+	return p
+}
+
+type pluginClients struct {
+	data        pluginv2.DataClient
+	diagnostics pluginv2.DiagnosticsClient
+	resource    pluginv2.ResourceClient
+}
+
+// startPlugin launches the binary the way Grafana does: go-plugin's
+// handshake on stdout with Grafana's magic cookie, then gRPC.
+func startPlugin(t *testing.T) pluginClients {
+	t.Helper()
+	client := goplugin.NewClient(&goplugin.ClientConfig{
+		HandshakeConfig: goplugin.HandshakeConfig{
+			ProtocolVersion:  grpcplugin.ProtocolVersion,
+			MagicCookieKey:   grpcplugin.MagicCookieKey,
+			MagicCookieValue: grpcplugin.MagicCookieValue,
+		},
+		VersionedPlugins: map[int]goplugin.PluginSet{grpcplugin.ProtocolVersion: {
+			"data":        &grpcplugin.DataGRPCPlugin{},
+			"diagnostics": &grpcplugin.DiagnosticsGRPCPlugin{},
+			"resource":    &grpcplugin.ResourceGRPCPlugin{},
+		}},
+		Cmd:              exec.Command(pluginBinary(t)),
+		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
+		Logger:           hclog.New(&hclog.LoggerOptions{Level: hclog.Warn, Output: os.Stderr}),
+		StartTimeout:     30 * time.Second,
+	})
+	t.Cleanup(client.Kill)
+	rpc, err := client.Client()
+	if err != nil {
+		t.Fatalf("go-plugin handshake: %v", err)
+	}
+	dispense := func(name string) any {
+		raw, err := rpc.Dispense(name)
+		if err != nil {
+			t.Fatalf("dispense %s: %v", name, err)
+		}
+		return raw
+	}
+	return pluginClients{
+		data:        dispense("data").(pluginv2.DataClient),
+		diagnostics: dispense("diagnostics").(pluginv2.DiagnosticsClient),
+		resource:    dispense("resource").(pluginv2.ResourceClient),
+	}
+}
+
+func pluginContext(url string, token string) *pluginv2.PluginContext {
+	jd, _ := json.Marshal(map[string]any{"providers": map[string]any{
+		"thousandeyes": map[string]any{"enabled": true, "url": url, "accountGroupId": "1234"},
+		"domo":         map[string]any{"enabled": true, "instance": "acme", "url": url},
+	}})
+	return &pluginv2.PluginContext{
+		OrgId:    1,
+		PluginId: "auditlens-auditlog-datasource",
+		DataSourceInstanceSettings: &pluginv2.DataSourceInstanceSettings{
+			Id: 1, Uid: "audit", Name: "Audit Log", JsonData: jd, LastUpdatedMS: time.Now().UnixMilli(),
+			DecryptedSecureJsonData: map[string]string{"thousandeyesToken": token, "domoToken": vendorsim.DomoToken},
+		},
+	}
+}
+
+func TestTheBuiltBinaryServesGrafanaOverGRPC(t *testing.T) {
+	cfg := vendorsim.DefaultConfig()
+	cfg.End = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	cfg.Start = cfg.End.Add(-7 * 24 * time.Hour)
+	cfg.Events = 3000
+	sim := vendorsim.New(cfg)
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	c := startPlugin(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pctx := pluginContext(srv.URL, vendorsim.ThousandEyesToken)
+
+	t.Run("QueryData", func(t *testing.T) {
+		q := func(refID, body string) *pluginv2.DataQuery {
+			return &pluginv2.DataQuery{RefId: refID, Json: []byte(body), IntervalMS: 3600_000, MaxDataPoints: 500,
+				TimeRange: &pluginv2.TimeRange{FromEpochMS: cfg.Start.UnixMilli(), ToEpochMS: cfg.End.UnixMilli()}}
+		}
+		resp, err := c.data.QueryData(ctx, &pluginv2.QueryDataRequest{PluginContext: pctx, Queries: []*pluginv2.DataQuery{
+			q("T", `{"provider":"thousandeyes","format":"table"}`),
+			q("S", `{"provider":"thousandeyes","format":"timeseries","groupBy":"event"}`),
+			q("X", `{"provider":"datafold"}`),
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		for _, e := range sim.TruthRange("thousandeyes", cfg.Start, cfg.End) {
+			if strings.Contains(string(e.Raw), `"aid":"1234"`) {
+				want++
+			}
+		}
+		table, err := data.UnmarshalArrowFrames(resp.Responses["T"].Frames)
+		if err != nil || resp.Responses["T"].Error != "" {
+			t.Fatalf("table: %v %s", err, resp.Responses["T"].Error)
+		}
+		if n, _ := table[0].RowLen(); n != want || want == 0 {
+			t.Fatalf("table has %d rows over gRPC, the simulator %d", n, want)
+		}
+		series, err := data.UnmarshalArrowFrames(resp.Responses["S"].Frames)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := 0.0
+		for _, f := range series {
+			for i := 0; i < f.Fields[1].Len(); i++ {
+				sum += f.Fields[1].At(i).(float64)
+			}
+		}
+		if int(sum) != want {
+			t.Fatalf("series add up to %v, want %d", sum, want)
+		}
+		if e := resp.Responses["X"].Error; !strings.Contains(e, "not enabled") {
+			t.Fatalf("a query for a provider that is not set up gets its own error, got %q", e)
+		}
+	})
+
+	t.Run("CheckHealth", func(t *testing.T) {
+		ok, err := c.diagnostics.CheckHealth(ctx, &pluginv2.CheckHealthRequest{PluginContext: pctx})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok.Status != pluginv2.CheckHealthResponse_OK || !strings.Contains(ok.Message, "Cisco ThousandEyes: OK") || !strings.Contains(ok.Message, "Domo: OK") {
+			t.Fatalf("health: %v %q", ok.Status, ok.Message)
+		}
+		bad := pluginContext(srv.URL, "wrong-token-value")
+		bad.DataSourceInstanceSettings.Uid = "audit-bad"
+		res, err := c.diagnostics.CheckHealth(ctx, &pluginv2.CheckHealthRequest{PluginContext: bad})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Status != pluginv2.CheckHealthResponse_ERROR || !strings.Contains(res.Message, "Cisco ThousandEyes: FAILED") ||
+			!strings.Contains(res.Message, "401") || !strings.Contains(res.Message, "Domo: OK") || strings.Contains(res.Message, "wrong-token-value") {
+			t.Fatalf("health with a bad token: %q", res.Message)
+		}
+	})
+
+	t.Run("CallResource", func(t *testing.T) {
+		get := func(path string) (int32, string) {
+			// Grafana sends the sub-path alone and the query with the URL.
+			sub, _, _ := strings.Cut(path, "?")
+			stream, err := c.resource.CallResource(ctx, &pluginv2.CallResourceRequest{PluginContext: pctx, Path: sub, Method: "GET", Url: "/api/datasources/uid/audit/resources/" + path})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var status int32
+			var body []byte
+			for {
+				r, err := stream.Recv()
+				if err != nil {
+					break
+				}
+				if r.Code != 0 {
+					status = r.Code
+				}
+				body = append(body, r.Body...)
+			}
+			return status, string(body)
+		}
+		if code, body := get("providers"); code != 200 || body != `[{"value":"domo","label":"Domo"},{"value":"thousandeyes","label":"Cisco ThousandEyes"}]`+"\n" {
+			t.Fatalf("providers: %d %s", code, body)
+		}
+		if code, body := get("objectTypes?provider=domo"); code != 200 || !strings.Contains(body, `"value":"PAGE"`) {
+			t.Fatalf("objectTypes: %d %s", code, body)
+		}
+		if code, body := get("events?provider=thousandeyes&days=30"); code != 200 || !strings.Contains(body, `"value":"Login failed."`) {
+			t.Fatalf("events: %d %.300s", code, body)
+		}
+		if code, body := get("users?provider=splunk"); code != 400 || !strings.Contains(body, "provider") {
+			t.Fatalf("bad provider: %d %s", code, body)
+		}
+	})
+}

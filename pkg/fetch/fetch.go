@@ -6,6 +6,7 @@ package fetch
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+	"golang.org/x/time/rate"
+
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/providers"
 )
@@ -23,10 +27,13 @@ import (
 const (
 	DefaultConcurrency = 4
 	DefaultMaxAttempts = 5
+	DefaultSettleDelay = 5 * time.Minute
 	maxPagesPerWindow  = 100000
 )
 
-// Fetcher runs provider requests. It is safe for concurrent use.
+// Fetcher runs provider requests. It is safe for concurrent use; one
+// Fetcher serves all queries of a data source instance, so its cache,
+// in-flight sharing and rate limits are per instance.
 type Fetcher struct {
 	Client *http.Client
 	// Concurrency bounds the windows fetched at once, per Fetch call.
@@ -37,41 +44,115 @@ type Fetcher struct {
 	BaseBackoff, MaxBackoff time.Duration
 	// Sleep waits or returns early with the context's error (tests replace it).
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Cache keeps settled windows; nil disables caching.
+	Cache *Cache
+	// SettleDelay is how long after its end a window is taken as complete
+	// (vendors may record events a little late).
+	SettleDelay time.Duration
+	// Limiters pace requests per provider id (shared by all queries).
+	Limiters map[string]*rate.Limiter
+	// Now is the clock (tests replace it).
+	Now func() time.Time
+
+	flight singleflight.Group
 }
 
 // Result is the outcome of one Fetch.
 type Result struct {
 	Events   []events.Event // filtered, de-duplicated, newest first
-	Requests int64          // HTTP requests sent, retries included
-	Records  int64          // records the vendor returned
+	Requests int64          // HTTP requests this call sent, retries included
+	Records  int64          // records the vendor returned to this call
 	Windows  int
+	// Cached and Shared count windows served from the cache or by a
+	// concurrent identical fetch, without requests of this call.
+	Cached, Shared int
 	// FirstRequest describes the first request sent (no secrets).
 	FirstRequest string
+}
+
+// windowResult is what the vendor returned for one fetched window, after
+// the pushed-down filter and de-duplication but before the engine filter.
+type windowResult struct {
+	events  []events.Event
+	records int64
+	// request describes the window's first request, for the query inspector.
+	request string
+}
+
+func (w windowResult) size() int64 {
+	n := int64(64)
+	for i := range w.events {
+		n += eventSize(&w.events[i])
+	}
+	return n
 }
 
 // Windows splits [from, to) into windows of at most size, aligned to
 // multiples of size since the epoch so that the same window recurs across
 // refreshes.
 func Windows(from, to time.Time, size time.Duration) []providers.Window {
-	if !from.Before(to) {
-		return nil
-	}
 	var out []providers.Window
-	start := from
-	for start.Before(to) {
-		end := start.Truncate(size).Add(size)
-		if end.After(to) {
-			end = to
-		}
-		out = append(out, providers.Window{From: start, To: end})
-		start = end
+	for _, p := range plan(from, to, size, to.Add(size)) {
+		out = append(out, p.clip)
 	}
 	return out
 }
 
+// planned is one window of a fetch plan: what to ask the vendor for, the
+// part of the query range in it, and whether it is settled (cacheable).
+type planned struct {
+	fetch, clip providers.Window
+	settled     bool
+}
+
+// plan splits [from, to) into aligned windows. Windows that end before
+// edge (the settled past) are fetched whole, so that they can be cached and
+// reused by any range that touches them; the rest are fetched exactly. Near
+// the edge the windows shrink to an hour so that a refresh re-reads little.
+// A zero edge means everything is live.
+func plan(from, to time.Time, size time.Duration, edge time.Time) []planned {
+	if !from.Before(to) || size <= 0 {
+		return nil
+	}
+	fine := min(size, time.Hour)
+	coarseUntil := edge.Truncate(size)
+	var out []planned
+	for start := from; start.Before(to); {
+		ws := fine
+		if start.Before(coarseUntil) {
+			ws = size
+		}
+		a := providers.Window{From: start.Truncate(ws)}
+		a.To = a.From.Add(ws)
+		clip := providers.Window{From: start, To: a.To}
+		if clip.To.After(to) {
+			clip.To = to
+		}
+		settled := !edge.IsZero() && !a.To.After(edge)
+		fetch := clip
+		if settled {
+			fetch = a
+		}
+		out = append(out, planned{fetch: fetch, clip: clip, settled: settled})
+		start = clip.To
+	}
+	return out
+}
+
+func (f *Fetcher) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}
+
 // Fetch returns every event of p in r's window that matches r's filter.
 func (f *Fetcher) Fetch(ctx context.Context, p providers.Provider, r providers.Request) (*Result, error) {
-	wins := Windows(r.From, r.To, p.WindowSize())
+	settle := f.SettleDelay
+	if settle <= 0 {
+		settle = DefaultSettleDelay
+	}
+	wins := plan(r.From, r.To, p.WindowSize(), f.now().Add(-settle))
 	res := &Result{Windows: len(wins)}
 	if len(wins) == 0 {
 		return res, nil
@@ -79,17 +160,23 @@ func (f *Fetcher) Fetch(ctx context.Context, p providers.Provider, r providers.R
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
+	// The vendor sees only the pushed-down filter; the engine applies the
+	// whole filter to every window, cached or not.
+	pushed := r
+	pushed.Filter = p.Pushdown(r)
+	base := fingerprint(p, pushed)
+
 	conc := f.Concurrency
 	if conc <= 0 {
 		conc = DefaultConcurrency
 	}
 	perWindow := make([][]events.Event, len(wins))
+	requests := make([]string, len(wins))
 	var (
 		wg       sync.WaitGroup
 		sem      = make(chan struct{}, conc)
-		errOnce  sync.Once
+		mu       sync.Mutex
 		firstErr error
-		describe sync.Once
 	)
 	// Newest windows first: the newest events are what users look at.
 	for i := len(wins) - 1; i >= 0; i-- {
@@ -102,14 +189,43 @@ func (f *Fetcher) Fetch(ctx context.Context, p providers.Provider, r providers.R
 				return
 			}
 			defer func() { <-sem }()
-			wr := r
-			wr.Window = wins[i]
-			evs, err := f.fetchWindow(ctx, p, wr, res, &describe)
+			w := wins[i]
+			key := base + "|" + w.fetch.From.UTC().Format(time.RFC3339Nano) + "|" + w.fetch.To.UTC().Format(time.RFC3339Nano)
+			if w.settled {
+				if got, ok := f.Cache.get(key); ok {
+					mu.Lock()
+					res.Cached++
+					mu.Unlock()
+					perWindow[i] = clipFilter(got.events, w.clip, r.Filter)
+					requests[i] = got.request
+					return
+				}
+			}
+			v, err, shared := f.flight.Do(key, func() (any, error) {
+				wr := pushed
+				wr.Window = w.fetch
+				got, err := f.fetchWindow(ctx, p, wr, res)
+				if err == nil && w.settled {
+					f.Cache.put(key, got)
+				}
+				return got, err
+			})
 			if err != nil {
-				errOnce.Do(func() { firstErr = err; cancel() })
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+				mu.Unlock()
 				return
 			}
-			perWindow[i] = evs
+			if shared {
+				mu.Lock()
+				res.Shared++
+				mu.Unlock()
+			}
+			perWindow[i] = clipFilter(v.(windowResult).events, w.clip, r.Filter)
+			requests[i] = v.(windowResult).request
 		}(i)
 	}
 	wg.Wait()
@@ -129,45 +245,71 @@ func (f *Fetcher) Fetch(ctx context.Context, p providers.Provider, r providers.R
 	}
 	events.SortNewestFirst(all)
 	res.Events = all
+	res.FirstRequest = requests[len(requests)-1]
 	return res, nil
 }
 
+// clipFilter returns, in a new slice, the events in w that match filter
+// (the input may be a cached slice and is not modified).
+func clipFilter(evs []events.Event, w providers.Window, filter events.Filter) []events.Event {
+	out := make([]events.Event, 0, len(evs))
+	for i := range evs {
+		e := &evs[i]
+		if !e.Time.Before(w.From) && e.Time.Before(w.To) && filter.Match(e) {
+			out = append(out, *e)
+		}
+	}
+	return out
+}
+
+// fingerprint identifies everything but the window that shapes a vendor
+// answer: provider, base URL, pushed-down filter, options and page size.
+func fingerprint(p providers.Provider, r providers.Request) string {
+	b, _ := json.Marshal(struct {
+		F events.Filter
+		O any
+		S int
+	}{r.Filter, r.Options, r.PageSize})
+	return p.ID() + "|" + p.BaseURL().String() + "|" + string(b)
+}
+
 // fetchWindow pages one window to its end.
-func (f *Fetcher) fetchWindow(ctx context.Context, p providers.Provider, r providers.Request, res *Result, describe *sync.Once) ([]events.Event, error) {
-	var out []events.Event
+func (f *Fetcher) fetchWindow(ctx context.Context, p providers.Provider, r providers.Request, res *Result) (windowResult, error) {
+	var out windowResult
 	seen := map[string]bool{"": true}
 	cursor := ""
 	for pages := 0; ; pages++ {
 		if pages >= maxPagesPerWindow {
-			return nil, fmt.Errorf("%s: more than %d pages in one window; the API keeps returning full pages", p.ID(), maxPagesPerWindow)
+			return out, fmt.Errorf("%s: more than %d pages in one window; the API keeps returning full pages", p.ID(), maxPagesPerWindow)
 		}
-		body, err := f.Do(ctx, p, func() (*http.Request, error) { return p.NewRequest(ctx, r, cursor) }, res, describe)
+		body, err := f.Do(ctx, p, func() (*http.Request, error) { return p.NewRequest(ctx, r, cursor) }, res, &out.request)
 		if err != nil {
-			return nil, err
+			return out, err
 		}
 		page, err := p.ParsePage(body, r, cursor)
 		if err != nil {
-			return nil, fmt.Errorf("%s: cannot read the API's answer: %w", p.ID(), err)
+			return out, fmt.Errorf("%s: cannot read the API's answer: %w", p.ID(), err)
 		}
 		atomic.AddInt64(&res.Records, int64(page.Records))
-		out = append(out, page.Events...)
+		out.records += int64(page.Records)
+		out.events = append(out.events, page.Events...)
 		if page.Next == "" {
 			break
 		}
 		if seen[page.Next] {
-			return nil, fmt.Errorf("%s: the API returned the same next page twice; stopping to avoid a loop", p.ID())
+			return out, fmt.Errorf("%s: the API returned the same next page twice; stopping to avoid a loop", p.ID())
 		}
 		seen[page.Next] = true
 		cursor = page.Next
 	}
-	out = r.Filter.Apply(out)
-	return events.Dedupe(out), nil
+	out.events = events.Dedupe(r.Filter.Apply(out.events))
+	return out, nil
 }
 
 // Do sends one request built by build, retrying 429, 502, 503, 504 and
 // network errors with Retry-After / reset headers or capped exponential
 // back-off with jitter, and refreshing short-lived tokens once on a 401.
-func (f *Fetcher) Do(ctx context.Context, p providers.Provider, build func() (*http.Request, error), res *Result, describe *sync.Once) ([]byte, error) {
+func (f *Fetcher) Do(ctx context.Context, p providers.Provider, build func() (*http.Request, error), res *Result, describe *string) ([]byte, error) {
 	attempts := f.MaxAttempts
 	if attempts <= 0 {
 		attempts = DefaultMaxAttempts
@@ -178,8 +320,13 @@ func (f *Fetcher) Do(ctx context.Context, p providers.Provider, build func() (*h
 		if err != nil {
 			return nil, err
 		}
-		if describe != nil {
-			describe.Do(func() { res.FirstRequest = Describe(p, req) })
+		if describe != nil && *describe == "" {
+			*describe = Describe(p, req)
+		}
+		if l := f.Limiters[p.ID()]; l != nil {
+			if err := l.Wait(ctx); err != nil {
+				return nil, err
+			}
 		}
 		if res != nil {
 			atomic.AddInt64(&res.Requests, 1)

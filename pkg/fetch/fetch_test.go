@@ -36,11 +36,24 @@ func TestWindowsAreAlignedAndCoverTheRange(t *testing.T) {
 	}
 }
 
+// srvDelay slows every answer of the test servers (for sharing tests).
+var srvDelay atomic.Int64
+
 // domoServer serves n events one second apart from t0 with offset paging,
 // after failing the first `fail` requests with status.
 func domoServer(t *testing.T, n int, fail int32, status int, hdr http.Header) (*httptest.Server, *int32) {
+	return domoServerStep(t, n, time.Second, fail, status, hdr)
+}
+
+// domoServerEvery serves n events step apart from t0.
+func domoServerEvery(t *testing.T, n int, step time.Duration) (*httptest.Server, *int32) {
+	return domoServerStep(t, n, step, 0, 0, nil)
+}
+
+func domoServerStep(t *testing.T, n int, step time.Duration, fail int32, status int, hdr http.Header) (*httptest.Server, *int32) {
 	var calls int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(time.Duration(srvDelay.Load()))
 		c := atomic.AddInt32(&calls, 1)
 		if c <= fail {
 			for k, v := range hdr {
@@ -57,9 +70,10 @@ func domoServer(t *testing.T, n int, fail int32, status int, hdr http.Header) (*
 		lim, _ := strconv.Atoi(q.Get("limit"))
 		var recs []map[string]any
 		for i := n - 1; i >= 0; i-- { // newest first
-			ms := t0.Add(time.Duration(i) * time.Second).UnixMilli()
-			if ms >= start && ms <= end {
-				recs = append(recs, map[string]any{"userName": "u" + strconv.Itoa(i%7), "userId": strconv.Itoa(i % 7), "actionType": "VIEWED", "objectType": "PAGE", "eventText": "Viewed page", "time": ms, "additionalComment": "n" + strconv.Itoa(i)})
+			ms := t0.Add(time.Duration(i) * step).UnixMilli()
+			ot := []string{"PAGE", "CARD"}[i%2]
+			if ms >= start && ms <= end && (r.URL.Query().Get("objectType") == "" || r.URL.Query().Get("objectType") == ot) {
+				recs = append(recs, map[string]any{"userName": "u" + strconv.Itoa(i%7), "userId": strconv.Itoa(i % 7), "actionType": "VIEWED", "objectType": ot, "eventText": "Viewed page", "time": ms, "additionalComment": "n" + strconv.Itoa(i)})
 			}
 		}
 		if off > len(recs) {

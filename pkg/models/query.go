@@ -104,7 +104,7 @@ func ParseQuery(raw []byte) (Query, error) {
 	}
 	// Lists, accepting a legacy single-valued key and a plain string.
 	for _, l := range []struct {
-		dst          *[]string
+		dst         *[]string
 		key, legacy string
 	}{
 		{&q.Events, "events", "event"},

@@ -51,6 +51,9 @@ type ProviderSettings struct {
 	AuthType string `json:"authType,omitempty"`
 	// AccountGroupID is the default ThousandEyes account group (aid).
 	AccountGroupID string `json:"accountGroupId,omitempty"`
+	// RequestsPerMinute overrides the vendor's documented request rate that
+	// the plugin stays under (0 = the documented rate, < 0 = no pacing).
+	RequestsPerMinute int `json:"requestsPerMinute,omitempty"`
 	// Secret is the decrypted secureJsonData value; never serialised.
 	Secret string `json:"-"`
 }

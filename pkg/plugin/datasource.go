@@ -6,6 +6,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
@@ -60,9 +63,12 @@ func New(settings *models.Settings, client *http.Client) *Datasource {
 	d := &Datasource{
 		settings:  settings,
 		client:    client,
-		fetcher:   &fetch.Fetcher{Client: client, Concurrency: settings.Concurrency},
+		fetcher:   &fetch.Fetcher{Client: client, Concurrency: settings.Concurrency, Limiters: map[string]*rate.Limiter{}},
 		providers: map[string]providers.Provider{},
 		setupErrs: map[string]error{},
+	}
+	if settings.CacheTTLSeconds > 0 {
+		d.fetcher.Cache = fetch.NewCache(int64(settings.CacheMaxMB)<<20, time.Duration(settings.CacheTTLSeconds)*time.Second)
 	}
 	for _, id := range settings.Enabled() {
 		p, err := providers.New(id, settings.Providers[id], client)
@@ -71,6 +77,15 @@ func New(settings *models.Settings, client *http.Client) *Datasource {
 			continue
 		}
 		d.providers[id] = p
+		perMin := settings.Providers[id].RequestsPerMinute
+		if rl, ok := p.(providers.RateLimited); ok && perMin == 0 {
+			perMin = rl.RequestsPerMinute()
+		}
+		if perMin > 0 {
+			// Stay under the vendor's rate; the burst lets a dashboard's
+			// first requests go out at once.
+			d.fetcher.Limiters[id] = rate.NewLimiter(rate.Limit(float64(perMin)/60), max(1, perMin/24))
+		}
 	}
 	d.resources = httpadapter.New(d.routes())
 	return d

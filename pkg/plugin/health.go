@@ -11,6 +11,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/auditlens/auditlog/pkg/fetch"
 	"github.com/auditlens/auditlog/pkg/providers"
 )
 
@@ -74,8 +75,7 @@ func (d *Datasource) checkProvider(ctx context.Context, id string) providerHealt
 	now := time.Now().UTC()
 	r := providers.Request{Window: providers.Window{From: now.Add(-time.Hour), To: now}, PageSize: 1}
 	// One retry at most: the admin is waiting for the answer.
-	quick := *d.fetcher
-	quick.MaxAttempts, quick.BaseBackoff = 2, 200*time.Millisecond
+	quick := &fetch.Fetcher{Client: d.client, Limiters: d.fetcher.Limiters, MaxAttempts: 2, BaseBackoff: 200 * time.Millisecond}
 	body, err := quick.Do(ctx, p, func() (*http.Request, error) { return p.NewRequest(ctx, r, "") }, nil, nil)
 	if err == nil {
 		_, err = p.ParsePage(body, r, "")

@@ -198,8 +198,12 @@ func describe(runs []providerRun) string {
 			fmt.Fprintf(&b, "%s: not queried (%v)", r.id, r.err)
 			continue
 		}
-		fmt.Fprintf(&b, "%s: %s\n  %d window(s), %d request(s), %d record(s) read, %d event(s) matched",
-			r.id, r.res.FirstRequest, r.res.Windows, r.res.Requests, r.res.Records, len(r.res.Events))
+		first := r.res.FirstRequest
+		if first == "" {
+			first = "no request needed"
+		}
+		fmt.Fprintf(&b, "%s: %s\n  %d window(s) (%d from cache, %d shared with another query), %d request(s), %d record(s) read, %d event(s) matched",
+			r.id, first, r.res.Windows, r.res.Cached, r.res.Shared, r.res.Requests, r.res.Records, len(r.res.Events))
 		if !r.pushed.IsEmpty() {
 			fmt.Fprintf(&b, "; filters applied by the vendor: %s", filterText(r.pushed))
 		}

@@ -111,7 +111,7 @@ type dominoRecord struct {
 	Targets []struct {
 		Entity       dominoEntity `json:"entity"`
 		FieldChanges []struct {
-			FieldName flexString `json:"fieldName"`
+			FieldName flexString  `json:"fieldName"`
 			Before    *flexString `json:"before"`
 			After     *flexString `json:"after"`
 			Added     []struct {

@@ -70,6 +70,12 @@ type WebPager interface {
 	WebPage() (title, url string)
 }
 
+// RateLimited is implemented by providers whose vendor documents a request
+// rate; the engine paces all requests of a data source below it.
+type RateLimited interface {
+	RequestsPerMinute() int
+}
+
 // TokenRefresher is implemented by providers whose credentials are
 // short-lived tokens: on a 401 the engine calls Invalidate and retries once.
 type TokenRefresher interface {

@@ -157,6 +157,9 @@ func (p *thousandEyes) ParsePage(body []byte, r Request, _ string) (Page, error)
 	return Page{Events: inWindow(evs, r.Window), Records: len(page.AuditEvents), Next: next}, nil
 }
 
+// RequestsPerMinute is ThousandEyes' documented organisation-wide limit.
+func (p *thousandEyes) RequestsPerMinute() int { return 240 }
+
 func (p *thousandEyes) AuthHint(status int) string {
 	if status == http.StatusForbidden {
 		return "the token's user lacks the permission to view the activity log in this account group"

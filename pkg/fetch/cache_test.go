@@ -1,0 +1,165 @@
+package fetch
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/auditlens/auditlog/pkg/events"
+	"github.com/auditlens/auditlog/pkg/providers"
+)
+
+func TestPlanFetchesSettledWindowsWholeAndTheLiveEdgeExactly(t *testing.T) {
+	now := t0.Add(50*time.Hour + 20*time.Minute)
+	p := plan(now.Add(-24*time.Hour), now, 24*time.Hour, now.Add(-5*time.Minute))
+	// [now-24h, day 2 00:00) as the whole day 1, then hourly windows of day 2.
+	if len(p) < 3 || !p[0].settled || p[0].fetch.From != t0.Add(24*time.Hour) || p[0].fetch.To != t0.Add(48*time.Hour) {
+		t.Fatalf("first window %+v", p[0])
+	}
+	last := p[len(p)-1]
+	if last.settled || last.fetch != last.clip || last.clip.To != now || last.fetch.To.Sub(last.fetch.From) > time.Hour {
+		t.Fatalf("live edge %+v", last)
+	}
+	for i := 1; i < len(p); i++ {
+		if p[i].clip.From != p[i-1].clip.To {
+			t.Fatal("windows must tile the range")
+		}
+	}
+}
+
+func TestSettledWindowsAreCachedAndOnlyTheLiveEdgeIsRefetched(t *testing.T) {
+	const n = 3 * 24 * 3600 / 60 // one event a minute for three days
+	srv, calls := domoServerEvery(t, n, time.Minute)
+	now := t0.Add(50*time.Hour + 20*time.Minute)
+	f := &Fetcher{Client: srv.Client(), Cache: NewCache(64<<20, time.Hour), Now: func() time.Time { return now }}
+	p := domo(t, srv.URL)
+	r := providers.Request{Window: providers.Window{From: now.Add(-24 * time.Hour), To: now}}
+	cold, err := f.Fetch(context.Background(), p, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coldCalls := atomic.LoadInt32(calls)
+	warm, err := f.Fetch(context.Background(), p, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warmCalls := atomic.LoadInt32(calls) - coldCalls
+	if len(cold.Events) != 24*60 || len(warm.Events) != len(cold.Events) {
+		t.Fatalf("cold %d, warm %d events, want %d", len(cold.Events), len(warm.Events), 24*60)
+	}
+	if warmCalls > 2 || warm.Requests != int64(warmCalls) || warm.Cached != warm.Windows-int(warmCalls) {
+		t.Fatalf("a refresh should re-read only the live edge: %d requests, %d of %d windows cached", warmCalls, warm.Cached, warm.Windows)
+	}
+	if warm.FirstRequest == "" {
+		t.Fatal("the inspector should still show the request even when served from cache")
+	}
+	// An engine-only filter reuses the cache; a pushed-down one does not.
+	before := atomic.LoadInt32(calls)
+	s, _ := f.Fetch(context.Background(), p, providers.Request{Window: r.Window, Filter: events.Filter{Search: "n1"}})
+	if got := atomic.LoadInt32(calls) - before; got > 2 || len(s.Events) == 0 {
+		t.Fatalf("search is applied in the engine over cached windows: %d requests", got)
+	}
+	before = atomic.LoadInt32(calls)
+	if _, err := f.Fetch(context.Background(), p, providers.Request{Window: r.Window, Filter: events.Filter{ObjectTypes: []string{"PAGE"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := atomic.LoadInt32(calls) - before; got < int32(cold.Windows) {
+		t.Fatalf("a pushed-down filter changes the vendor's answer and must not hit the cache: %d requests", got)
+	}
+}
+
+func TestConcurrentIdenticalFetchesShareOneSetOfRequests(t *testing.T) {
+	srv, calls := domoServerEvery(t, 2000, time.Minute)
+	f := &Fetcher{Client: srv.Client()} // no cache: sharing alone
+	p := domo(t, srv.URL)
+	r := providers.Request{Window: providers.Window{From: t0, To: t0.Add(30 * time.Hour)}}
+	single, _ := f.Fetch(context.Background(), p, r)
+	atomic.StoreInt32(calls, 0)
+	slow := &Fetcher{Client: srv.Client()}
+	srvDelay.Store(int64(150 * time.Millisecond))
+	defer srvDelay.Store(0)
+	var wg sync.WaitGroup
+	results := make([]*Result, 6)
+	for i := range results {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			results[i], _ = slow.Fetch(context.Background(), p, r)
+		}(i)
+	}
+	wg.Wait()
+	shared := 0
+	for _, res := range results {
+		if res == nil || len(res.Events) != len(single.Events) {
+			t.Fatal("every panel must get the whole result")
+		}
+		shared += res.Shared
+	}
+	if got := atomic.LoadInt32(calls); got != int32(single.Requests) || shared == 0 {
+		t.Fatalf("six panels sent %d requests (one panel alone: %d), %d windows shared", got, single.Requests, shared)
+	}
+}
+
+func TestCacheIsBoundedAndExpires(t *testing.T) {
+	now := t0
+	c := NewCache(2000, time.Minute)
+	c.now = func() time.Time { return now }
+	w := windowResult{events: []events.Event{{Message: strings.Repeat("x", 400)}}}
+	for i := 0; i < 5; i++ {
+		c.put(strconv.Itoa(i), w)
+	}
+	st := c.Stats()
+	if st.Bytes > 2000 || st.Evictions == 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	if _, ok := c.get("0"); ok {
+		t.Fatal("the least recently used entry should have been evicted")
+	}
+	if _, ok := c.get("4"); !ok {
+		t.Fatal("the newest entry should be cached")
+	}
+	now = now.Add(2 * time.Minute)
+	if _, ok := c.get("4"); ok {
+		t.Fatal("entries expire after the TTL")
+	}
+	big := windowResult{events: []events.Event{{Message: strings.Repeat("x", 5000)}}}
+	c.put("big", big)
+	if _, ok := c.get("big"); ok {
+		t.Fatal("a window larger than the cache is not kept")
+	}
+}
+
+func TestRateLimiterPacesEveryRequestOfAProvider(t *testing.T) {
+	srv, calls := domoServerEvery(t, 2500, time.Second)
+	// Two requests allowed now, the next one only in a minute.
+	f := &Fetcher{Client: srv.Client(), Limiters: map[string]*rate.Limiter{events.Domo: rate.NewLimiter(rate.Every(time.Minute), 2)}}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := f.Fetch(ctx, domo(t, srv.URL), providers.Request{Window: providers.Window{From: t0, To: t0.Add(time.Hour)}})
+	if err == nil || !strings.Contains(err.Error(), "rate") {
+		t.Fatalf("the third page must wait for the limiter, got %v", err)
+	}
+	if got := atomic.LoadInt32(calls); got != 2 {
+		t.Fatalf("%d requests went out; the limiter allows 2", got)
+	}
+}
+
+func TestRateLimitResetHeaderIsHonoured(t *testing.T) {
+	reset := time.Now().Add(20 * time.Second).Unix()
+	srv, calls := domoServer(t, 10, 1, 429, http.Header{"X-Organization-Rate-Limit-Reset": {strconv.FormatInt(reset, 10)}})
+	s := &sleeps{}
+	f := &Fetcher{Client: srv.Client(), Sleep: s.sleep}
+	if _, err := f.Fetch(context.Background(), domo(t, srv.URL), providers.Request{Window: providers.Window{From: t0, To: t0.Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	if *calls != 2 || len(s.d) != 1 || s.d[0] < 18*time.Second || s.d[0] > 22*time.Second {
+		t.Fatalf("%d calls, waits %v; want one wait until the reset (~20s)", *calls, s.d)
+	}
+}

@@ -1,0 +1,227 @@
+import React, { useState } from 'react';
+import { DataSourceSettings } from '@grafana/data';
+import { fireEvent, render, screen, within } from '@testing-library/react';
+
+import { ConfigEditor } from './ConfigEditor';
+import { PROVIDER_LIST, PROVIDERS } from '../providers';
+import { AuditDataSourceOptions, AuditSecureJsonData, PROVIDER_IDS, ProviderId } from '../types';
+
+type Settings = DataSourceSettings<AuditDataSourceOptions, AuditSecureJsonData>;
+
+function settings(
+  jsonData: AuditDataSourceOptions = {},
+  secureJsonFields: Record<string, boolean> = {},
+  secureJsonData?: AuditSecureJsonData
+): Settings {
+  return {
+    id: 1,
+    uid: 'audit-uid',
+    orgId: 1,
+    name: 'Audit Log',
+    type: 'auditlens-auditlog-datasource',
+    typeName: 'Audit Log',
+    typeLogoUrl: '',
+    access: 'proxy',
+    url: '',
+    user: '',
+    basicAuth: false,
+    basicAuthUser: '',
+    isDefault: false,
+    jsonData,
+    secureJsonFields,
+    secureJsonData,
+    readOnly: false,
+    withCredentials: false,
+    // `database` (deprecated, unused here) is left out.
+  } as Settings;
+}
+
+function setup(options: Settings) {
+  const onOptionsChange = jest.fn();
+  render(<ConfigEditor options={options} onOptionsChange={onOptionsChange} />);
+  return onOptionsChange;
+}
+
+/** The editor inside a parent that keeps the settings, like Grafana's settings page. */
+function Stateful({ initial, spy }: { initial: Settings; spy: jest.Mock }) {
+  const [options, setOptions] = useState(initial);
+  return (
+    <ConfigEditor
+      options={options}
+      onOptionsChange={(o) => {
+        spy(o);
+        setOptions(o);
+      }}
+    />
+  );
+}
+
+const lastCall = (fn: jest.Mock): Settings => fn.mock.calls[fn.mock.calls.length - 1][0];
+
+const allEnabled = () =>
+  Object.fromEntries(PROVIDER_IDS.map((id) => [id, { enabled: true }])) as AuditDataSourceOptions['providers'];
+
+const section = (id: ProviderId) => screen.getByTestId(`config-${id}-section`);
+
+// The inputs each provider's section holds (besides its enable switch), by id suffix.
+const EXPECTED_INPUTS: Record<ProviderId, string[]> = {
+  domo: ['instance', 'url', 'secret'],
+  'domo-platform': ['clientId', 'url', 'secret'],
+  domino: ['url', 'authType', 'secret'],
+  datafold: ['region-region', 'secret'],
+  thousandeyes: ['accountGroupId', 'url', 'secret'],
+};
+
+describe('ConfigEditor', () => {
+  it('has a section per provider, enabled ones open with their fields', () => {
+    setup(settings({ providers: { domo: { enabled: true, instance: 'acme' } } }));
+    for (const p of PROVIDER_LIST) {
+      expect(screen.getByText(p.label)).toBeInTheDocument();
+    }
+    expect(within(section('domo')).getByLabelText(/^Instance/)).toHaveValue('acme');
+    // Closed sections render no content.
+    expect(screen.queryByTestId('config-datafold-section')).not.toBeInTheDocument();
+    expect(screen.queryByText(/No provider is enabled yet/)).not.toBeInTheDocument();
+  });
+
+  it('says when no provider is enabled', () => {
+    setup(settings({}));
+    expect(screen.getByText(/No provider is enabled yet/)).toBeInTheDocument();
+  });
+
+  it.each(PROVIDER_IDS.map((id) => [id]))('shows exactly the %s fields', (id) => {
+    setup(settings({ providers: { [id]: { enabled: true } } }));
+    const s = section(id as ProviderId);
+    const prefix = `config-${id}-`;
+    const ids = Array.from(s.querySelectorAll(`[id^="${prefix}"]`))
+      .map((el) => el.id.slice(prefix.length))
+      .filter((x) => x !== 'enabled');
+    expect(new Set(ids)).toEqual(new Set(EXPECTED_INPUTS[id as ProviderId]));
+    const info = PROVIDERS[id as ProviderId];
+    expect(within(s).getByLabelText(new RegExp(`^${info.secretLabel}`))).toHaveAttribute('id', `${prefix}secret`);
+    expect(within(s).getByText(info.secretHelp)).toBeInTheDocument();
+  });
+
+  it('hides the fields of a disabled provider once its section is opened', () => {
+    setup(settings({ providers: {} }));
+    fireEvent.click(screen.getByText('Domo'));
+    const s = section('domo');
+    expect(within(s).getByLabelText(/^Enable Domo/)).not.toBeChecked();
+    expect(within(s).queryByLabelText(/^Instance/)).not.toBeInTheDocument();
+  });
+
+  it('enabling a provider writes providers.<id>.enabled and shows its fields', () => {
+    const spy = jest.fn();
+    render(<Stateful initial={settings({ maxEvents: 5000 })} spy={spy} />);
+    fireEvent.click(screen.getByText('Cisco ThousandEyes'));
+    fireEvent.click(within(section('thousandeyes')).getByLabelText(/^Enable Cisco ThousandEyes/));
+    expect(lastCall(spy).jsonData).toStrictEqual({ maxEvents: 5000, providers: { thousandeyes: { enabled: true } } });
+    fireEvent.change(within(section('thousandeyes')).getByLabelText(/^Account group ID/), {
+      target: { value: '1234' },
+    });
+    expect(lastCall(spy).jsonData.providers).toStrictEqual({
+      thousandeyes: { enabled: true, accountGroupId: '1234' },
+    });
+  });
+
+  it('writes each provider setting under its own key', () => {
+    const spy = jest.fn();
+    render(<Stateful initial={settings({ providers: allEnabled() })} spy={spy} />);
+    fireEvent.change(within(section('domo')).getByLabelText(/^Instance/), { target: { value: 'acme' } });
+    fireEvent.change(within(section('domo-platform')).getByLabelText(/^Client ID/), { target: { value: 'cid' } });
+    fireEvent.change(within(section('domino')).getByLabelText(/^Domino Data Lab URL/), {
+      target: { value: 'https://domino.example.com' },
+    });
+    fireEvent.click(within(section('domino')).getByLabelText(/^API key \(legacy\)/));
+    fireEvent.click(within(section('datafold')).getByLabelText(/^EU/));
+    fireEvent.change(within(section('thousandeyes')).getByLabelText(/^URL/), {
+      target: { value: 'http://vendorsim:8080' },
+    });
+    expect(lastCall(spy).jsonData.providers).toStrictEqual({
+      domo: { enabled: true, instance: 'acme' },
+      'domo-platform': { enabled: true, clientId: 'cid' },
+      domino: { enabled: true, url: 'https://domino.example.com', authType: 'apiKey' },
+      datafold: { enabled: true, url: 'https://eu.datafold.com' },
+      thousandeyes: { enabled: true, url: 'http://vendorsim:8080' },
+    });
+  });
+
+  it('clearing a field removes its key', () => {
+    const onChange = setup(settings({ providers: { domo: { enabled: true, instance: 'acme', url: 'http://x' } } }));
+    fireEvent.change(within(section('domo')).getByLabelText(/^URL/), { target: { value: '' } });
+    expect(lastCall(onChange).jsonData.providers).toStrictEqual({ domo: { enabled: true, instance: 'acme' } });
+  });
+
+  it('offers Datafold US, EU and a dedicated URL', () => {
+    const spy = jest.fn();
+    render(<Stateful initial={settings({ providers: { datafold: { enabled: true } } })} spy={spy} />);
+    const s = () => section('datafold');
+    expect(within(s()).getByLabelText(/^US/)).toBeChecked();
+    expect(within(s()).queryByLabelText(/^Datafold URL/)).not.toBeInTheDocument();
+    fireEvent.click(within(s()).getByLabelText(/^Dedicated/));
+    fireEvent.change(within(s()).getByLabelText(/^Datafold URL/), { target: { value: 'https://df.acme.com' } });
+    expect(lastCall(spy).jsonData.providers?.datafold).toStrictEqual({ enabled: true, url: 'https://df.acme.com' });
+    fireEvent.click(within(s()).getByLabelText(/^US/));
+    expect(lastCall(spy).jsonData.providers?.datafold).toStrictEqual({
+      enabled: true,
+      url: 'https://app.datafold.com',
+    });
+  });
+
+  it('shows a configured dedicated Datafold URL as such', () => {
+    setup(settings({ providers: { datafold: { enabled: true, url: 'https://df.acme.com' } } }));
+    expect(within(section('datafold')).getByLabelText(/^Dedicated/)).toBeChecked();
+    expect(within(section('datafold')).getByLabelText(/^Datafold URL/)).toHaveValue('https://df.acme.com');
+  });
+
+  it('says what is wrong with a URL or a Domo instance', () => {
+    setup(
+      settings({
+        providers: {
+          domo: { enabled: true, instance: 'acme.domo.com' },
+          domino: { enabled: true, url: 'https://user:pw@domino.example.com' },
+          thousandeyes: { enabled: true, url: 'ftp://x' },
+        },
+      })
+    );
+    expect(within(section('domo')).getByText(/Only the name before \.domo\.com/)).toBeInTheDocument();
+    expect(within(section('domino')).getByText(/must not contain a user name or password/)).toBeInTheDocument();
+    expect(within(section('thousandeyes')).getByText(/must start with https:\/\//)).toBeInTheDocument();
+  });
+
+  it('writes a secret to secureJsonData under the provider key', () => {
+    const onChange = setup(settings({ providers: { domino: { enabled: true } } }));
+    fireEvent.change(within(section('domino')).getByLabelText(/^Token/), { target: { value: 's3cret' } });
+    const o = lastCall(onChange);
+    expect(o.secureJsonData).toStrictEqual({ dominoToken: 's3cret' });
+    expect(o.jsonData).toStrictEqual({ providers: { domino: { enabled: true } } });
+  });
+
+  it.each(PROVIDER_LIST.map((p) => [p.id, p.secretKey]))('resets the configured %s secret (%s)', (id, key) => {
+    const onChange = setup(
+      settings({ providers: { [id]: { enabled: true } } }, { [key]: true, otherSecret: true }, {})
+    );
+    const s = section(id as ProviderId);
+    expect(within(s).getByDisplayValue('configured')).toBeDisabled();
+    fireEvent.click(within(s).getByRole('button', { name: 'Reset' }));
+    const o = lastCall(onChange);
+    expect(o.secureJsonFields).toStrictEqual({ [key]: false, otherSecret: true });
+    expect(o.secureJsonData).toStrictEqual({ [key]: '' });
+  });
+
+  it('edits max events and the advanced limits as numbers, empty meaning the default', () => {
+    const spy = jest.fn();
+    render(<Stateful initial={settings({ maxEvents: 100 })} spy={spy} />);
+    const max = screen.getByLabelText(/^Max events/);
+    expect(max).toHaveValue(100);
+    fireEvent.change(max, { target: { value: '250000' } });
+    expect(lastCall(spy).jsonData).toStrictEqual({ maxEvents: 250000 });
+    fireEvent.change(max, { target: { value: '' } });
+    expect(lastCall(spy).jsonData).toStrictEqual({});
+    fireEvent.click(screen.getByText('Advanced'));
+    fireEvent.change(screen.getByLabelText(/^Concurrency/), { target: { value: '8' } });
+    fireEvent.change(screen.getByLabelText(/^Cache TTL \(seconds\)/), { target: { value: '-1' } });
+    fireEvent.change(screen.getByLabelText(/^Cache size \(MB\)/), { target: { value: '128' } });
+    expect(lastCall(spy).jsonData).toStrictEqual({ concurrency: 8, cacheTTLSeconds: -1, cacheMaxMB: 128 });
+  });
+});

@@ -1,0 +1,188 @@
+import fs from 'fs';
+import path from 'path';
+
+import {
+  checkBaseUrl,
+  checkDomoInstance,
+  datafoldRegion,
+  effectiveUrl,
+  PROVIDER_LIST,
+  PROVIDERS,
+  providerLabel,
+  resolveProviders,
+  supportsFilter,
+  supportsOption,
+} from './providers';
+import {
+  DEFAULT_LIMIT,
+  enabledProviders,
+  FORMATS,
+  GROUP_BYS,
+  MAX_LIMIT,
+  PROVIDER_IDS,
+  SECRET_KEYS,
+  SETTINGS_DEFAULTS,
+} from './types';
+
+const goFile = (...p: string[]) => fs.readFileSync(path.join(__dirname, '..', 'pkg', ...p), 'utf8');
+
+/** The Go string constants of a file: Name = "value". */
+function goConsts(src: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of src.matchAll(/^\s*(\w+)\s*=\s*"([^"]*)"/gm)) {
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/** Entries of a Go map literal `var name = map[string]string{ K: "v", ... }`, keys resolved through consts. */
+function goStringMap(src: string, name: string, consts: Record<string, string>): Record<string, string> {
+  const body = new RegExp(`var ${name} = map\\[string\\]string\\{([\\s\\S]*?)\\n\\}`).exec(src)?.[1] ?? '';
+  const out: Record<string, string> = {};
+  for (const m of body.matchAll(/^\s*(?:events\.)?(\w+):\s*"([^"]*)"/gm)) {
+    out[consts[m[1]] ?? m[1]] = m[2];
+  }
+  return out;
+}
+
+// The Go half of the contract, read from its source so the halves cannot drift.
+describe('matches the Go contract (pkg/)', () => {
+  const eventSrc = goFile('events', 'event.go');
+  const ids = goConsts(eventSrc);
+
+  it('provider ids and display order', () => {
+    const list = /var ProviderIDs = \[\]string\{([^}]*)\}/.exec(eventSrc)?.[1] ?? '';
+    const order = list.split(',').map((s) => ids[s.trim()]);
+    expect(order).toEqual([...PROVIDER_IDS]);
+  });
+
+  it('provider labels', () => {
+    const labels = goStringMap(eventSrc, 'ProviderLabels', ids);
+    expect(labels).toEqual(Object.fromEntries(PROVIDER_LIST.map((p) => [p.id, p.label])));
+  });
+
+  it('secret keys', () => {
+    const src = goFile('models', 'settings.go');
+    expect(goStringMap(src, 'secretKeys', ids)).toEqual(SECRET_KEYS);
+    for (const p of PROVIDER_LIST) {
+      expect(p.secretKey).toBe(SECRET_KEYS[p.id]);
+    }
+  });
+
+  it('settings defaults', () => {
+    const src = goFile('models', 'settings.go');
+    expect(src).toMatch(new RegExp(`DefaultMaxEvents\\s*=\\s*${SETTINGS_DEFAULTS.maxEvents}\\b`));
+    expect(src).toMatch(new RegExp(`DefaultConcurrency\\s*=\\s*${SETTINGS_DEFAULTS.concurrency}\\b`));
+    expect(src).toMatch(
+      new RegExp(`DefaultCacheTTL\\s*=\\s*${SETTINGS_DEFAULTS.cacheTTLSeconds / 60} \\* time.Minute`)
+    );
+    expect(src).toMatch(new RegExp(`DefaultCacheMB\\s*=\\s*${SETTINGS_DEFAULTS.cacheMaxMB}\\b`));
+  });
+
+  it('formats, group-bys and top-N bounds', () => {
+    const c = goConsts(goFile('models', 'query.go'));
+    expect(['FormatTable', 'FormatTimeSeries', 'FormatLogs'].map((k) => c[k])).toEqual([...FORMATS]);
+    expect(
+      ['GroupNone', 'GroupEvent', 'GroupUser', 'GroupObjectType', 'GroupProvider', 'GroupIPAddress'].map((k) => c[k])
+    ).toEqual([...GROUP_BYS]);
+    const src = goFile('models', 'query.go');
+    expect(src).toMatch(new RegExp(`DefaultLimit\\s*=\\s*${DEFAULT_LIMIT}\\b`));
+    expect(src).toMatch(new RegExp(`MaxLimit\\s*=\\s*${MAX_LIMIT}\\b`));
+  });
+
+  it('default hosts', () => {
+    expect(goConsts(goFile('providers', 'domo_platform.go')).domoPlatformURL).toBe(
+      PROVIDERS['domo-platform'].defaultUrl
+    );
+    expect(goConsts(goFile('providers', 'datafold.go')).datafoldURL).toBe(PROVIDERS.datafold.defaultUrl);
+    expect(goConsts(goFile('providers', 'thousandeyes.go')).thousandEyesURL).toBe(PROVIDERS.thousandeyes.defaultUrl);
+    expect(goFile('providers', 'domo.go')).toContain('"https://" + ps.Instance + ".domo.com"');
+  });
+});
+
+describe('provider facts', () => {
+  it('every provider supports every filter in the UI', () => {
+    for (const p of PROVIDER_LIST) {
+      expect([...p.filters].sort()).toEqual(['events', 'objectTypes', 'search', 'users']);
+    }
+  });
+
+  it('provider-specific options: ThousandEyes account groups, Domino project', () => {
+    expect(PROVIDERS.thousandeyes.queryOptions).toEqual(['accountGroupId', 'allAccountGroups']);
+    expect(PROVIDERS.domino.queryOptions).toEqual(['project']);
+    for (const id of ['domo', 'domo-platform', 'datafold'] as const) {
+      expect(PROVIDERS[id].queryOptions).toEqual([]);
+    }
+  });
+
+  it('say where each credential is made', () => {
+    expect(PROVIDERS.domo.secretHelp).toMatch(/Admin > Authentication > Access tokens/);
+    expect(PROVIDERS.domo.secretHelp).toMatch(/View Activity Logs/);
+    expect(PROVIDERS['domo-platform'].secretHelp).toMatch(/developer\.domo\.com.*"audit" scope/);
+    expect(PROVIDERS.domino.secretHelp).toMatch(/service account token or personal access token/);
+    expect(PROVIDERS.domino.secretHelp).toMatch(/legacy API key/);
+    expect(PROVIDERS.domino.secretHelp).toMatch(/admin/);
+    expect(PROVIDERS.datafold.secretHelp).toMatch(/Settings > Account/);
+    expect(PROVIDERS.datafold.secretHelp).toMatch(/Authorization: Key/);
+    expect(PROVIDERS.thousandeyes.secretHelp).toMatch(/Account Settings > Users and Roles > Profile/);
+    expect(PROVIDERS.thousandeyes.secretHelp).toMatch(/activity log/);
+  });
+
+  it('labels, with All providers for "all" and the id for anything unknown', () => {
+    expect(providerLabel('domo-platform')).toBe('Domo platform API');
+    expect(providerLabel('all')).toBe('All providers');
+    expect(providerLabel('splunk')).toBe('splunk');
+  });
+});
+
+describe('helpers', () => {
+  it('effectiveUrl: the override, the Domo instance host or the default', () => {
+    expect(effectiveUrl('domo', { instance: 'acme' })).toBe('https://acme.domo.com');
+    expect(effectiveUrl('domo', {})).toBeUndefined();
+    expect(effectiveUrl('domo', { instance: 'acme', url: ' http://sim:8080 ' })).toBe('http://sim:8080');
+    expect(effectiveUrl('domo-platform')).toBe('https://api.domo.com');
+    expect(effectiveUrl('domino')).toBeUndefined();
+    expect(effectiveUrl('datafold')).toBe('https://app.datafold.com');
+    expect(effectiveUrl('thousandeyes')).toBe('https://api.thousandeyes.com');
+  });
+
+  it('datafoldRegion', () => {
+    expect(datafoldRegion(undefined)).toBe('us');
+    expect(datafoldRegion('https://app.datafold.com/')).toBe('us');
+    expect(datafoldRegion('https://eu.datafold.com')).toBe('eu');
+    expect(datafoldRegion('https://datafold.acme.com')).toBe('custom');
+  });
+
+  it('checkBaseUrl mirrors models.CheckBaseURL', () => {
+    expect(checkBaseUrl('')).toBeUndefined();
+    expect(checkBaseUrl('https://domino.example.com')).toBeUndefined();
+    expect(checkBaseUrl('http://vendorsim:8080/domo/')).toBeUndefined();
+    expect(checkBaseUrl('domino.example.com')).toMatch(/absolute URL/);
+    expect(checkBaseUrl('ftp://x.example.com')).toMatch(/https:\/\//);
+    expect(checkBaseUrl('https://u:p@x.example.com')).toMatch(/user name or password/);
+    expect(checkBaseUrl('https://x.example.com/?a=1')).toMatch(/query string/);
+    expect(checkBaseUrl('https://x.example.com/#top')).toMatch(/fragment/);
+  });
+
+  it('checkDomoInstance', () => {
+    expect(checkDomoInstance('acme')).toBeUndefined();
+    expect(checkDomoInstance('acme.domo.com')).toMatch(/before \.domo\.com/);
+    expect(checkDomoInstance('https://acme')).toBeDefined();
+  });
+
+  it('resolveProviders mirrors Settings.Resolve', () => {
+    const enabled = enabledProviders({ providers: { domo: { enabled: true }, domino: { enabled: true } } });
+    expect(enabled).toEqual(['domo', 'domino']);
+    expect(resolveProviders('', enabled)).toEqual(enabled);
+    expect(resolveProviders('all', enabled)).toEqual(enabled);
+    expect(resolveProviders('$p', enabled)).toEqual(enabled);
+    expect(resolveProviders('domino', enabled)).toEqual(['domino']);
+    expect(resolveProviders('datafold', enabled)).toEqual([]);
+  });
+
+  it('supportsFilter / supportsOption', () => {
+    expect(supportsFilter([], 'events')).toBe(true);
+    expect(supportsOption(['domo', 'thousandeyes'], 'allAccountGroups')).toBe(true);
+    expect(supportsOption(['domo'], 'project')).toBe(false);
+  });
+});

@@ -68,6 +68,10 @@ type Result struct {
 	Cached, Shared int
 	// FirstRequest describes the first request sent (no secrets).
 	FirstRequest string
+	// Truncated reports that older windows were skipped because newer ones
+	// already held the Newest events asked for: Events is then at least
+	// that many of the newest, not all.
+	Truncated bool
 }
 
 // windowResult is what the vendor returned for one fetched window, after
@@ -172,61 +176,89 @@ func (f *Fetcher) Fetch(ctx context.Context, p providers.Provider, r providers.R
 	}
 	perWindow := make([][]events.Event, len(wins))
 	requests := make([]string, len(wins))
+	done := make([]bool, len(wins))
 	var (
 		wg       sync.WaitGroup
-		sem      = make(chan struct{}, conc)
 		mu       sync.Mutex
 		firstErr error
+		enough   bool // the newest completed windows hold r.Newest events
 	)
-	// Newest windows first: the newest events are what users look at.
+	// finish records window i and checks whether the newest windows, done
+	// without a gap, already hold the events asked for.
+	finish := func(i int, evs []events.Event, request string) {
+		mu.Lock()
+		defer mu.Unlock()
+		perWindow[i], requests[i], done[i] = evs, request, true
+		if r.Newest <= 0 {
+			return
+		}
+		n := 0
+		for j := len(wins) - 1; j >= 0 && done[j]; j-- {
+			n += len(perWindow[j])
+		}
+		if n >= r.Newest {
+			enough = true
+		}
+	}
+	skip := func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return enough
+	}
+	// A pool of conc workers takes the windows newest first: the newest
+	// events are what users look at, and what a row limit keeps.
+	jobs := make(chan int, len(wins))
 	for i := len(wins) - 1; i >= 0; i-- {
+		jobs <- i
+	}
+	close(jobs)
+	one := func(i int) {
+		w := wins[i]
+		key := base + "|" + w.fetch.From.UTC().Format(time.RFC3339Nano) + "|" + w.fetch.To.UTC().Format(time.RFC3339Nano)
+		if w.settled {
+			if got, ok := f.Cache.get(key); ok {
+				mu.Lock()
+				res.Cached++
+				mu.Unlock()
+				finish(i, clipFilter(got.events, w.clip, r.Filter), got.request)
+				return
+			}
+		}
+		v, err, shared := f.flight.Do(key, func() (any, error) {
+			wr := pushed
+			wr.Window = w.fetch
+			got, err := f.fetchWindow(ctx, p, wr, res)
+			if err == nil && w.settled {
+				f.Cache.put(key, got)
+			}
+			return got, err
+		})
+		if err != nil {
+			mu.Lock()
+			if firstErr == nil {
+				firstErr = err
+				cancel()
+			}
+			mu.Unlock()
+			return
+		}
+		if shared {
+			mu.Lock()
+			res.Shared++
+			mu.Unlock()
+		}
+		finish(i, clipFilter(v.(windowResult).events, w.clip, r.Filter), v.(windowResult).request)
+	}
+	for range min(conc, len(wins)) {
 		wg.Add(1)
-		go func(i int) {
+		go func() {
 			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			defer func() { <-sem }()
-			w := wins[i]
-			key := base + "|" + w.fetch.From.UTC().Format(time.RFC3339Nano) + "|" + w.fetch.To.UTC().Format(time.RFC3339Nano)
-			if w.settled {
-				if got, ok := f.Cache.get(key); ok {
-					mu.Lock()
-					res.Cached++
-					mu.Unlock()
-					perWindow[i] = clipFilter(got.events, w.clip, r.Filter)
-					requests[i] = got.request
-					return
+			for i := range jobs {
+				if ctx.Err() == nil && !skip() {
+					one(i)
 				}
 			}
-			v, err, shared := f.flight.Do(key, func() (any, error) {
-				wr := pushed
-				wr.Window = w.fetch
-				got, err := f.fetchWindow(ctx, p, wr, res)
-				if err == nil && w.settled {
-					f.Cache.put(key, got)
-				}
-				return got, err
-			})
-			if err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = err
-					cancel()
-				}
-				mu.Unlock()
-				return
-			}
-			if shared {
-				mu.Lock()
-				res.Shared++
-				mu.Unlock()
-			}
-			perWindow[i] = clipFilter(v.(windowResult).events, w.clip, r.Filter)
-			requests[i] = v.(windowResult).request
-		}(i)
+		}()
 	}
 	wg.Wait()
 	if firstErr != nil {
@@ -236,11 +268,12 @@ func (f *Fetcher) Fetch(ctx context.Context, p providers.Provider, r providers.R
 		return res, err
 	}
 	n := 0
-	for _, w := range perWindow {
+	for i, w := range perWindow {
 		n += len(w)
+		res.Truncated = res.Truncated || !done[i]
 	}
 	all := make([]events.Event, 0, n)
-	for i := len(perWindow) - 1; i >= 0; i-- {
+	for i := len(perWindow) - 1; i >= 0 && done[i]; i-- {
 		all = append(all, perWindow[i]...)
 	}
 	events.SortNewestFirst(all)

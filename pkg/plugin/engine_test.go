@@ -303,15 +303,26 @@ func TestMaxEventsIsANoticeNotASilentCut(t *testing.T) {
 	_, srv := shared(t)
 	s := simSettings(srv.URL)
 	s.JSONData = []byte(strings.Replace(string(s.JSONData), `"maxEvents":1000000`, `"maxEvents":100`, 1))
+	s.JSONData = []byte(strings.Replace(string(s.JSONData), `"maxEvents":100,`, `"maxEvents":100,"concurrency":1,`, 1))
 	ds := newSimDatasource(t, s)
-	resp := run(t, ds, dataQuery("A", map[string]any{"provider": "domo"}, simEnd.Add(-24*time.Hour), simEnd, time.Minute))
+	resp := run(t, ds, dataQuery("A", map[string]any{"provider": "domo"}, simStart, simEnd, time.Minute))
 	f := resp.Responses["A"].Frames[0]
 	if n, _ := f.RowLen(); n != 100 {
 		t.Fatalf("%d rows", n)
 	}
-	if len(f.Meta.Notices) == 0 || !strings.Contains(f.Meta.Notices[0].Text, "newest 100 of") {
+	if len(f.Meta.Notices) == 0 || !strings.Contains(f.Meta.Notices[0].Text, "Showing the newest 100 of at least") {
 		t.Fatalf("notices %v", f.Meta.Notices)
 	}
+	// Only the newest day was read (its pages plus the short last one): the
+	// six older day-windows were skipped.
+	newestDay := len(sharedSim.TruthRange(events.Domo, simEnd.Add(-24*time.Hour), simEnd))
+	want := fmt.Sprintf("7 window(s) (0 from cache, 0 shared with another query), %d request(s)", newestDay/1000+1)
+	if !strings.Contains(f.Meta.ExecutedQueryString, want) {
+		t.Fatalf("executed %q, want %q", f.Meta.ExecutedQueryString, want)
+	}
+	// The newest 100 rows are the truth's newest 100.
+	truth := truthOf(sharedSim.TruthRange(events.Domo, simStart, simEnd)[:100])
+	sameEvents(t, "newest 100", rows(t, f), truth)
 }
 
 // aidOf reads a ThousandEyes record's account group id.

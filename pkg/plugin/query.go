@@ -65,14 +65,21 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 	if err != nil {
 		return backend.ErrDataResponse(backend.StatusBadRequest, err.Error())
 	}
-	runs := d.fetchAll(ctx, ids, providers.Request{
+	req := providers.Request{
 		Window:  providers.Window{From: from, To: to},
 		Filter:  q.Filter(),
 		Options: q.Options,
-	})
+	}
+	if q.Format != models.FormatTimeSeries {
+		// Rows beyond maxEvents are not shown: stop reading older windows
+		// once the newer ones hold enough. Counts always read everything.
+		req.Newest = d.settings.MaxEvents + 1
+	}
+	runs := d.fetchAll(ctx, ids, req)
 	var all []events.Event
 	var failed []string
 	var errs []error
+	truncated := false
 	for _, r := range runs {
 		if r.err != nil {
 			failed = append(failed, r.id)
@@ -80,6 +87,7 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 			continue
 		}
 		all = append(all, r.res.Events...)
+		truncated = truncated || r.res.Truncated
 	}
 	if len(errs) == len(runs) {
 		return backend.ErrDataResponse(statusOf(errs[0]), joinErrors(errs))
@@ -118,8 +126,12 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 		shown := all
 		if len(all) > d.settings.MaxEvents {
 			shown = all[:d.settings.MaxEvents]
+			total := fmt.Sprint(len(all))
+			if truncated {
+				total = "at least " + total
+			}
 			notices = append(notices, data.Notice{Severity: data.NoticeSeverityWarning,
-				Text: fmt.Sprintf("Showing the newest %d of %d events — narrow the range or add filters (the limit is the data source's max events setting).", len(shown), len(all))})
+				Text: fmt.Sprintf("Showing the newest %d of %s events — narrow the range or add filters (the limit is the data source's max events setting).", len(shown), total)})
 		}
 		if q.Format == models.FormatLogs {
 			out = data.Frames{frames.Logs(q.RefID, shown)}

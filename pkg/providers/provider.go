@@ -27,6 +27,9 @@ type Request struct {
 	Options models.QueryOptions
 	// PageSize overrides the provider's page size (health checks ask for 1).
 	PageSize int
+	// Newest, when > 0, asks for at least the newest N matching events
+	// only: older windows are not fetched once newer ones hold N.
+	Newest int
 }
 
 // Page is one decoded response.

@@ -1,0 +1,81 @@
+package plugin
+
+import (
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/auditlens/auditlog/pkg/events"
+	"github.com/auditlens/auditlog/pkg/vendorsim"
+)
+
+func smallSim(t *testing.T, end time.Time) (*vendorsim.Sim, *httptest.Server) {
+	cfg := vendorsim.DefaultConfig()
+	cfg.End, cfg.Start, cfg.Events = end, end.Add(-3*24*time.Hour), 20000
+	cfg.ThousandEyesRateLimit = -1
+	sim := vendorsim.New(cfg)
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	return sim, srv
+}
+
+// Six panels of one dashboard over the same provider and range cost one
+// fetch, whatever their formats.
+func TestSixPanelsOverOneRangeCostOneFetch(t *testing.T) {
+	sim, srv := smallSim(t, simEnd)
+	from, to := simEnd.Add(-48*time.Hour), simEnd
+
+	alone := newSimDatasource(t, simSettings(srv.URL))
+	run(t, alone, dataQuery("A", map[string]any{"provider": "domo"}, from, to, time.Minute))
+	one := sim.Requests(events.Domo)
+	sim.ResetCounters()
+
+	ds := newSimDatasource(t, simSettings(srv.URL))
+	panels := []map[string]any{
+		{"provider": "domo", "format": "table"},
+		{"provider": "domo", "format": "timeseries", "groupBy": "user"},
+		{"provider": "domo", "format": "timeseries", "groupBy": "event", "events": []string{"Viewed page"}},
+		{"provider": "domo", "format": "logs"},
+		{"provider": "domo", "format": "table", "search": "card"},
+		{"provider": "domo", "format": "timeseries"},
+	}
+	var wg sync.WaitGroup
+	for i, p := range panels {
+		wg.Add(1)
+		go func(i int, p map[string]any) { // each panel is its own request, as in a browser
+			defer wg.Done()
+			resp := run(t, ds, dataQuery("A", p, from, to, time.Minute))
+			if resp.Responses["A"].Error != nil {
+				t.Errorf("panel %d: %v", i, resp.Responses["A"].Error)
+			}
+		}(i, p)
+	}
+	wg.Wait()
+	if got := sim.Requests(events.Domo); got != one {
+		t.Fatalf("six panels sent %d requests; one panel alone sends %d", got, one)
+	}
+}
+
+// A 30-second refresh of "last 24 hours" re-reads only the live edge.
+func TestRefreshReadsOnlyTheNewTail(t *testing.T) {
+	now := time.Now().UTC()
+	sim, srv := smallSim(t, now)
+	ds := newSimDatasource(t, simSettings(srv.URL))
+	q := func(at time.Time) backend.DataResponse {
+		return run(t, ds, dataQuery("A", map[string]any{"provider": "thousandeyes", "format": "timeseries",
+			"options": map[string]any{"allAccountGroups": true}}, at.Add(-24*time.Hour), at, time.Minute)).Responses["A"]
+	}
+	cold := q(now)
+	coldRequests := sim.Requests(events.ThousandEyes)
+	sim.ResetCounters()
+	warm := q(now.Add(30 * time.Second))
+	if cold.Error != nil || warm.Error != nil {
+		t.Fatalf("%v %v", cold.Error, warm.Error)
+	}
+	if got := sim.Requests(events.ThousandEyes); got > 2 || coldRequests < 5 {
+		t.Fatalf("the refresh sent %d requests (cold: %d); only the live hour should be re-read", got, coldRequests)
+	}
+}

@@ -38,5 +38,8 @@ GO_RC=$?
 cat "$OUT/go-test.stderr"
 [ $GO_RC -eq 0 ] || fail "go test"
 
+step "fuzz (3s per parser; longer: npm run fuzz)"
+FUZZTIME=3s bash scripts/fuzz.sh || fail "fuzz"
+
 step "summary"
 node scripts/summary.js "$OUT" "${#FAILED_STEPS[@]}" "${FAILED_STEPS[*]:-}"

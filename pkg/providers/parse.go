@@ -62,10 +62,10 @@ func (f *flexTime) UnmarshalJSON(b []byte) error {
 	if b[0] != '"' {
 		n, err := strconv.ParseFloat(string(b), 64)
 		if err != nil {
-			return fmt.Errorf("time %s is not epoch milliseconds", b)
+			return fmt.Errorf("time %s is not epoch milliseconds", truncate(string(b), 40))
 		}
-		f.Time = epochMillis(n)
-		return nil
+		f.Time, err = epochMillis(n)
+		return err
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
@@ -88,7 +88,7 @@ func ParseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("time is empty")
 	}
 	if n, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "-:") {
-		return epochMillis(n), nil
+		return epochMillis(n)
 	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
@@ -99,12 +99,15 @@ func ParseTime(s string) (time.Time, error) {
 }
 
 // epochMillis converts ms to time; values that look like seconds (before
-// 1973 as ms) are read as seconds.
-func epochMillis(n float64) time.Time {
-	if n > 0 && n < 1e11 {
+// 1973 as ms) are read as seconds. Values outside 1970..5138 are refused.
+func epochMillis(n float64) (time.Time, error) {
+	if !(n > 0 && n < 1e14) {
+		return time.Time{}, fmt.Errorf("time %v is not a plausible epoch time", n)
+	}
+	if n < 1e11 {
 		n *= 1000
 	}
-	return time.UnixMilli(int64(n)).UTC()
+	return time.UnixMilli(int64(n)).UTC(), nil
 }
 
 func truncate(s string, n int) string {

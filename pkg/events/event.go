@@ -4,9 +4,10 @@
 package events
 
 import (
-	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"hash/maphash"
 	"sort"
 	"time"
 )
@@ -47,13 +48,23 @@ type Event struct {
 	Key string `json:"-"`
 }
 
-// HashKey returns a stable key for a record that has no vendor id.
+// hashSeeds make HashKey's two 64-bit halves independent. Keys are stable
+// for the life of the process (the cache and de-duplication live there too).
+var hashSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+// HashKey returns a key for a record that has no vendor id: a 128-bit hash
+// of the provider and the raw record, as 32 hex digits.
 func HashKey(provider string, raw []byte) string {
-	h := sha256.New()
-	h.Write([]byte(provider))
-	h.Write([]byte{0})
-	h.Write(raw)
-	return hex.EncodeToString(h.Sum(nil)[:16])
+	var sum [16]byte
+	for i, seed := range hashSeeds {
+		var h maphash.Hash
+		h.SetSeed(seed)
+		h.WriteString(provider)
+		h.WriteByte(0)
+		h.Write(raw)
+		binary.LittleEndian.PutUint64(sum[i*8:], h.Sum64())
+	}
+	return hex.EncodeToString(sum[:])
 }
 
 // SortNewestFirst orders events newest first; ties are broken by provider and

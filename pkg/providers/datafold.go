@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"time"
+
+	jsoniter "github.com/json-iterator/go"
 
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/models"
@@ -62,65 +65,71 @@ func (p *datafold) NewRequest(ctx context.Context, r Request, _ string) (*http.R
 	return req, nil
 }
 
-type datafoldRecord struct {
-	Timestamp   flexTime   `json:"timestamp"`
-	EventUUID   flexString `json:"event_uuid"`
-	ClientIP    flexString `json:"client_ip"`
-	URL         flexString `json:"url"`
-	Action      flexString `json:"action"`
-	LogEntry    flexString `json:"log_entry"`
-	ObjectID    flexString `json:"object_id"`
-	ObjectType  flexString `json:"object_type"`
-	RequestType flexString `json:"request_type"`
-	Status      flexString `json:"status"`
-	UserAgent   flexString `json:"user_agent"`
-	UserEmail   flexString `json:"user_email"`
-	UserID      flexString `json:"user_id"`
-}
-
 func (p *datafold) ParsePage(body []byte, r Request, _ string) (Page, error) {
-	recs, err := decodeArray(body, "logs")
-	if err != nil {
-		return Page{}, err
-	}
-	evs := make([]events.Event, 0, len(recs))
-	for i, raw := range recs {
-		var rec datafoldRecord
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			return Page{}, recordError(i, err)
+	var evs []events.Event
+	n, err := eachRecord(body, []string{"logs"}, func(_ int, raw []byte, it *jsoniter.Iterator) error {
+		e := events.Event{Provider: events.Datafold, Raw: raw}
+		var action, logEntry, requestType, url string
+		var terr error
+		hasTime := false
+		eachField(it, func(field string) {
+			switch field {
+			case "timestamp":
+				e.Time, terr = readTime(it)
+				hasTime = true
+			case "event_uuid":
+				e.Key = readScalar(it)
+			case "client_ip":
+				e.IPAddress = readScalar(it)
+			case "url":
+				url = readScalar(it)
+			case "action":
+				action = readScalar(it)
+			case "log_entry":
+				logEntry = readScalar(it)
+			case "object_id":
+				e.ObjectID = readScalar(it)
+			case "object_type":
+				e.ObjectType = readScalar(it)
+			case "request_type":
+				requestType = readScalar(it)
+			case "status":
+				e.Status = readScalar(it)
+			case "user_agent":
+				e.UserAgent = readScalar(it)
+			case "user_email":
+				e.Email = readScalar(it)
+			case "user_id":
+				e.UserID = readScalar(it)
+			default:
+				it.Skip()
+			}
+		})
+		if terr != nil {
+			return terr
+		}
+		if !hasTime {
+			return fmt.Errorf("has no timestamp")
 		}
 		// Plain API calls carry no action: name them by method and URL.
-		name := string(rec.Action)
-		if name == "" {
-			name = string(rec.RequestType) + " " + string(rec.URL)
+		if action == "" {
+			action = requestType + " " + url
 		}
-		msg := string(rec.LogEntry)
-		if msg == "" {
-			msg = name
-		}
-		e := events.Event{
-			Time:       rec.Timestamp.Time,
-			Provider:   events.Datafold,
-			User:       string(rec.UserEmail),
-			Email:      string(rec.UserEmail),
-			UserID:     string(rec.UserID),
-			Action:     name,
-			Event:      name,
-			ObjectType: string(rec.ObjectType),
-			ObjectID:   string(rec.ObjectID),
-			IPAddress:  string(rec.ClientIP),
-			UserAgent:  string(rec.UserAgent),
-			Status:     string(rec.Status),
-			Message:    msg,
-			Raw:        raw,
-			Key:        string(rec.EventUUID),
+		e.User, e.Action, e.Event = e.Email, action, action
+		e.Message = logEntry
+		if e.Message == "" {
+			e.Message = action
 		}
 		if e.Key == "" {
 			e.Key = events.HashKey(events.Datafold, raw)
 		}
 		evs = append(evs, e)
+		return nil
+	})
+	if err != nil {
+		return Page{}, err
 	}
-	return Page{Events: inWindow(evs, r.Window), Records: len(recs)}, nil
+	return Page{Events: inWindow(evs, r.Window), Records: n}, nil
 }
 
 func (p *datafold) AuthHint(status int) string {

@@ -2,12 +2,13 @@ package providers
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	jsoniter "github.com/json-iterator/go"
 
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/models"
@@ -91,120 +92,149 @@ func (p *domino) NewRequest(ctx context.Context, r Request, cursor string) (*htt
 	return req, nil
 }
 
-type dominoEntity struct {
-	EntityType flexString `json:"entityType"`
-	ID         flexString `json:"id"`
-	Name       flexString `json:"name"`
+type dominoEntity struct{ typ, id, name string }
+
+func readDominoEntity(it *jsoniter.Iterator) dominoEntity {
+	var d dominoEntity
+	eachField(it, func(f string) {
+		switch f {
+		case "entityType":
+			d.typ = readScalar(it)
+		case "id":
+			d.id = readScalar(it)
+		case "name":
+			d.name = readScalar(it)
+		default:
+			it.Skip()
+		}
+	})
+	return d
 }
 
-type dominoRecord struct {
-	ID        flexString `json:"id"`
-	Timestamp flexTime   `json:"timestamp"`
-	Actor     struct {
-		ID   flexString `json:"id"`
-		Name flexString `json:"name"`
-	} `json:"actor"`
-	Action struct {
-		EventName flexString `json:"eventName"`
-	} `json:"action"`
-	In      dominoEntity `json:"in"`
-	Targets []struct {
-		Entity       dominoEntity `json:"entity"`
-		FieldChanges []struct {
-			FieldName flexString  `json:"fieldName"`
-			Before    *flexString `json:"before"`
-			After     *flexString `json:"after"`
-			Added     []struct {
-				Name flexString `json:"name"`
-			} `json:"added"`
-			Removed []struct {
-				Name flexString `json:"name"`
-			} `json:"removed"`
-		} `json:"fieldChanges"`
-	} `json:"targets"`
-}
-
-// message renders a record as one line, e.g.
-// Change User Role In Project user "jwilson" (role: Contributor -> Owner) in project "churn-model".
-func (rec *dominoRecord) message() string {
-	var b strings.Builder
-	b.WriteString(string(rec.Action.EventName))
-	for i, t := range rec.Targets {
-		if i > 0 {
-			b.WriteString(",")
+// readDominoTarget reads one target and renders it for the message, e.g.
+// user "akim" (role: Contributor -> Owner).
+func readDominoTarget(it *jsoniter.Iterator) (dominoEntity, string) {
+	var ent dominoEntity
+	var changes []string
+	eachField(it, func(f string) {
+		switch f {
+		case "entity":
+			ent = readDominoEntity(it)
+		case "fieldChanges":
+			eachElement(it, func() {
+				var name, before, after string
+				hasValues := false
+				var added, removed []string
+				eachField(it, func(f string) {
+					switch f {
+					case "fieldName":
+						name = readScalar(it)
+					case "before":
+						hasValues = hasValues || it.WhatIsNext() != jsoniter.NilValue
+						before = readScalar(it)
+					case "after":
+						hasValues = hasValues || it.WhatIsNext() != jsoniter.NilValue
+						after = readScalar(it)
+					case "added", "removed":
+						eachElement(it, func() {
+							nm := readDominoEntity(it).name
+							if f == "added" {
+								added = append(added, " +"+nm)
+							} else {
+								removed = append(removed, " -"+nm)
+							}
+						})
+					default:
+						it.Skip()
+					}
+				})
+				c := name + ":"
+				if hasValues {
+					c += " " + before + " -> " + after
+				}
+				changes = append(changes, c+strings.Join(added, "")+strings.Join(removed, ""))
+			})
+		default:
+			it.Skip()
 		}
-		name := t.Entity.Name
-		if name == "" {
-			name = t.Entity.ID
-		}
-		fmt.Fprintf(&b, " %s %q", t.Entity.EntityType, string(name))
-		var changes []string
-		for _, fc := range t.FieldChanges {
-			c := string(fc.FieldName) + ":"
-			if fc.Before != nil || fc.After != nil {
-				c += " " + str(fc.Before) + " -> " + str(fc.After)
-			}
-			for _, a := range fc.Added {
-				c += " +" + string(a.Name)
-			}
-			for _, r := range fc.Removed {
-				c += " -" + string(r.Name)
-			}
-			changes = append(changes, c)
-		}
-		if len(changes) > 0 {
-			b.WriteString(" (" + strings.Join(changes, "; ") + ")")
-		}
+	})
+	name := ent.name
+	if name == "" {
+		name = ent.id
 	}
-	if rec.In.Name != "" {
-		fmt.Fprintf(&b, " in project %q", string(rec.In.Name))
+	text := fmt.Sprintf(" %s %q", ent.typ, name)
+	if len(changes) > 0 {
+		text += " (" + strings.Join(changes, "; ") + ")"
 	}
-	return b.String()
+	return ent, text
 }
 
-func str(f *flexString) string {
-	if f == nil {
-		return ""
-	}
-	return string(*f)
-}
-
+// ParsePage reads {"events": [...]} or a bare array. The message renders
+// the record on one line, e.g. Change User Role In Project user "jwilson"
+// (role: Contributor -> Owner) in project "churn-model".
 func (p *domino) ParsePage(body []byte, r Request, cursor string) (Page, error) {
-	recs, err := decodeArray(body, "events")
-	if err != nil {
-		return Page{}, err
-	}
-	evs := make([]events.Event, 0, len(recs))
-	for i, raw := range recs {
-		var rec dominoRecord
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			return Page{}, recordError(i, err)
+	var evs []events.Event
+	n, err := eachRecord(body, []string{"events"}, func(_ int, raw []byte, it *jsoniter.Iterator) error {
+		e := events.Event{Provider: events.Domino, Raw: raw}
+		var targets []string
+		var terr error
+		hasTime := false
+		eachField(it, func(field string) {
+			switch field {
+			case "id":
+				e.Key = readScalar(it)
+			case "timestamp":
+				e.Time, terr = readTime(it)
+				hasTime = true
+			case "actor":
+				a := readDominoEntity(it)
+				e.UserID, e.User = a.id, a.name
+			case "action":
+				eachField(it, func(f string) {
+					if f == "eventName" {
+						e.Event = readScalar(it)
+					} else {
+						it.Skip()
+					}
+				})
+			case "in":
+				e.Scope = readDominoEntity(it).name
+			case "targets":
+				eachElement(it, func() {
+					ent, text := readDominoTarget(it)
+					if len(targets) == 0 {
+						e.ObjectType, e.ObjectID, e.ObjectName = ent.typ, ent.id, ent.name
+					}
+					targets = append(targets, text)
+				})
+			default:
+				it.Skip()
+			}
+		})
+		if terr != nil {
+			return terr
 		}
-		e := events.Event{
-			Time:     rec.Timestamp.Time,
-			Provider: events.Domino,
-			User:     string(rec.Actor.Name),
-			UserID:   string(rec.Actor.ID),
-			Action:   string(rec.Action.EventName),
-			Event:    string(rec.Action.EventName),
-			Scope:    string(rec.In.Name),
-			Message:  rec.message(),
-			Raw:      raw,
-			Key:      string(rec.ID),
+		if !hasTime {
+			return fmt.Errorf("has no timestamp")
 		}
-		if len(rec.Targets) > 0 {
-			t := rec.Targets[0].Entity
-			e.ObjectType, e.ObjectID, e.ObjectName = string(t.EntityType), string(t.ID), string(t.Name)
+		e.Action = e.Event
+		e.Message = e.Event + strings.Join(targets, ",")
+		if e.Scope != "" {
+			e.Message += fmt.Sprintf(" in project %q", e.Scope)
 		}
 		if e.Key == "" {
 			e.Key = events.HashKey(events.Domino, raw)
 		}
 		if r.Options.Project != "" && e.Scope != r.Options.Project {
-			continue // the project filter, also applied where the API did not
+			return nil // the project filter, also applied where the API did not
 		}
 		evs = append(evs, e)
+		return nil
+	})
+	if err != nil {
+		return Page{}, err
 	}
-	return Page{Events: inWindow(evs, r.Window), Records: len(recs), Next: nextOffset(cursor, len(recs), pageSize(r, dominoPageSize))}, nil
+	return Page{Events: inWindow(evs, r.Window), Records: n, Next: nextOffset(cursor, n, pageSize(r, dominoPageSize))}, nil
 }
 
 func (p *domino) AuthHint(status int) string {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	jsoniter "github.com/json-iterator/go"
+
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/models"
 )
@@ -78,61 +80,62 @@ func (p *domo) NewRequest(ctx context.Context, r Request, cursor string) (*http.
 	return req, nil
 }
 
-// domoRecord is a record of either Domo API; the platform API adds fields.
-type domoRecord struct {
-	UserName          flexString `json:"userName"`
-	UserID            flexString `json:"userId"`
-	ActionType        flexString `json:"actionType"`
-	ObjectType        flexString `json:"objectType"`
-	ObjectID          flexString `json:"objectId"`
-	ObjectName        flexString `json:"objectName"`
-	AdditionalComment flexString `json:"additionalComment"`
-	EventText         flexString `json:"eventText"`
-	IPAddress         flexString `json:"ipAddress"`
-	BrowserDetails    flexString `json:"browserDetails"`
-	Time              flexTime   `json:"time"`
-}
-
-func (rec *domoRecord) event(provider string, raw json.RawMessage) events.Event {
-	msg := string(rec.AdditionalComment)
-	if msg == "" {
-		msg = string(rec.EventText)
-	}
-	return events.Event{
-		Time:       rec.Time.Time,
-		Provider:   provider,
-		User:       string(rec.UserName),
-		UserID:     string(rec.UserID),
-		Action:     string(rec.ActionType),
-		Event:      string(rec.EventText),
-		ObjectType: string(rec.ObjectType),
-		ObjectID:   string(rec.ObjectID),
-		ObjectName: string(rec.ObjectName),
-		IPAddress:  string(rec.IPAddress),
-		UserAgent:  string(rec.BrowserDetails),
-		Message:    msg,
-		Raw:        raw,
-		Key:        events.HashKey(provider, raw),
-	}
-}
-
-// parseDomoPage reads a page of either Domo API (a bare array).
+// parseDomoPage reads a page of either Domo API (a bare array; the
+// platform API adds fields). Unknown fields are ignored.
 func parseDomoPage(provider string, body []byte, r Request, cursor string, limit int, scope string) (Page, error) {
-	recs, err := decodeArray(body)
+	var evs []events.Event
+	n, err := eachRecord(body, nil, func(_ int, raw []byte, it *jsoniter.Iterator) error {
+		e := events.Event{Provider: provider, Scope: scope, Raw: raw}
+		var comment string
+		var terr error
+		hasTime := false
+		eachField(it, func(field string) {
+			switch field {
+			case "userName":
+				e.User = readScalar(it)
+			case "userId":
+				e.UserID = readScalar(it)
+			case "actionType":
+				e.Action = readScalar(it)
+			case "eventText":
+				e.Event = readScalar(it)
+			case "objectType":
+				e.ObjectType = readScalar(it)
+			case "objectId":
+				e.ObjectID = readScalar(it)
+			case "objectName":
+				e.ObjectName = readScalar(it)
+			case "additionalComment":
+				comment = readScalar(it)
+			case "ipAddress":
+				e.IPAddress = readScalar(it)
+			case "browserDetails":
+				e.UserAgent = readScalar(it)
+			case "time":
+				e.Time, terr = readTime(it)
+				hasTime = true
+			default:
+				it.Skip()
+			}
+		})
+		if terr != nil {
+			return terr
+		}
+		if !hasTime {
+			return fmt.Errorf("has no time")
+		}
+		e.Message = comment
+		if e.Message == "" {
+			e.Message = e.Event
+		}
+		e.Key = events.HashKey(provider, raw)
+		evs = append(evs, e)
+		return nil
+	})
 	if err != nil {
 		return Page{}, err
 	}
-	evs := make([]events.Event, 0, len(recs))
-	for i, raw := range recs {
-		var rec domoRecord
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			return Page{}, recordError(i, err)
-		}
-		e := rec.event(provider, raw)
-		e.Scope = scope
-		evs = append(evs, e)
-	}
-	return Page{Events: inWindow(evs, r.Window), Records: len(recs), Next: nextOffset(cursor, len(recs), limit)}, nil
+	return Page{Events: inWindow(evs, r.Window), Records: n, Next: nextOffset(cursor, n, limit)}, nil
 }
 
 func (p *domo) ParsePage(body []byte, r Request, cursor string) (Page, error) {

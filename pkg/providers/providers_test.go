@@ -318,3 +318,35 @@ func TestMissingSettingsGiveActionableErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestBadPagesGiveClearErrors(t *testing.T) {
+	cases := []struct {
+		id, body, want string
+	}{
+		{events.Domo, `[{"userName":"a","time":1700000000000},{"userName":"b","ti`, "not valid JSON"},
+		{events.Domo, `[{"userName":"a","time":1700000000000}, 5]`, "record 1: is not a JSON object"},
+		{events.Domo, `[{"userName":"a"}]`, "record 0: has no time"},
+		{events.Domo, `[{"userName":"a","time":"yesterday"}]`, `record 0: time "yesterday" is in an unknown format`},
+		{events.Domino, `{"events":{"a":1}}`, `"events" in the response is not a list`},
+		{events.Datafold, `{"detail":"oops"}`, `no "logs" list`},
+		{events.Datafold, `<html><body>502</body></html>`, "not JSON"},
+		{events.ThousandEyes, ``, "empty"},
+	}
+	for _, c := range cases {
+		p := mustNew(t, c.id, map[string]models.ProviderSettings{
+			events.Domo: {Instance: "acme"}, events.Domino: {URL: "https://d.example.com", AuthType: models.AuthBearer},
+			events.Datafold: {}, events.ThousandEyes: {}}[c.id])
+		_, err := p.ParsePage([]byte(c.body), everything, "")
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %q: want an error containing %q, got %v", c.id, c.body, c.want, err)
+		}
+	}
+}
+
+func TestUnknownFieldsAreIgnored(t *testing.T) {
+	p := mustNew(t, events.Domo, models.ProviderSettings{Instance: "acme"})
+	pg, err := p.ParsePage([]byte(`[{"userName":"a","time":1700000000000,"newField":{"deep":[1,{"x":null}]},"actorType":"USER"}]`), everything, "")
+	if err != nil || len(pg.Events) != 1 || pg.Events[0].User != "a" {
+		t.Fatalf("%v %+v", err, pg)
+	}
+}

@@ -2,13 +2,14 @@ package providers
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
+
+	jsoniter "github.com/json-iterator/go"
 
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/models"
@@ -70,28 +71,6 @@ func (p *thousandEyes) NewRequest(ctx context.Context, r Request, cursor string)
 	return req, nil
 }
 
-type thousandEyesPage struct {
-	AuditEvents []json.RawMessage `json:"auditEvents"`
-	Links       struct {
-		Next *struct {
-			Href string `json:"href"`
-		} `json:"next"`
-	} `json:"_links"`
-}
-
-type thousandEyesRecord struct {
-	AccountGroupName flexString `json:"accountGroupName"`
-	Date             flexTime   `json:"date"`
-	Event            flexString `json:"event"`
-	IPAddress        flexString `json:"ipAddress"`
-	UID              flexString `json:"uid"`
-	User             flexString `json:"user"`
-	Resources        []struct {
-		Type flexString `json:"type"`
-		Name flexString `json:"name"`
-	} `json:"resources"`
-}
-
 // userEmail splits "Name (email@example.com)".
 var userEmail = regexp.MustCompile(`^(.*?)\s*\(([^()\s]+@[^()\s]+)\)\s*$`)
 
@@ -106,55 +85,77 @@ func splitUser(s string) (name, email string) {
 }
 
 func (p *thousandEyes) ParsePage(body []byte, r Request, _ string) (Page, error) {
-	var page thousandEyesPage
-	if err := json.Unmarshal(body, &page); err != nil {
-		return Page{}, fmt.Errorf("the response is not valid JSON: %v", err)
-	}
-	if page.AuditEvents == nil && !strings.Contains(string(body), `"auditEvents"`) {
-		return Page{}, fmt.Errorf("the response has no auditEvents list")
-	}
-	evs := make([]events.Event, 0, len(page.AuditEvents))
-	for i, raw := range page.AuditEvents {
-		var rec thousandEyesRecord
-		if err := json.Unmarshal(raw, &rec); err != nil {
-			return Page{}, recordError(i, err)
-		}
-		name, email := splitUser(string(rec.User))
-		msg := string(rec.Event)
-		if len(rec.Resources) > 0 {
-			parts := make([]string, len(rec.Resources))
-			for j, res := range rec.Resources {
-				parts[j] = string(res.Type) + ": " + string(res.Name)
+	var evs []events.Event
+	n, err := eachRecord(body, []string{"auditEvents"}, func(_ int, raw []byte, it *jsoniter.Iterator) error {
+		e := events.Event{Provider: events.ThousandEyes, Raw: raw}
+		var user string
+		var resources []string
+		var terr error
+		hasTime := false
+		eachField(it, func(field string) {
+			switch field {
+			case "date":
+				e.Time, terr = readTime(it)
+				hasTime = true
+			case "event":
+				e.Event = readScalar(it)
+			case "ipAddress":
+				e.IPAddress = readScalar(it)
+			case "uid":
+				e.UserID = readScalar(it)
+			case "user":
+				user = readScalar(it)
+			case "accountGroupName":
+				e.Scope = readScalar(it)
+			case "resources":
+				eachElement(it, func() {
+					var typ, name string
+					eachField(it, func(f string) {
+						switch f {
+						case "type":
+							typ = readScalar(it)
+						case "name":
+							name = readScalar(it)
+						default:
+							it.Skip()
+						}
+					})
+					if len(resources) == 0 {
+						e.ObjectType, e.ObjectName = typ, name
+					}
+					resources = append(resources, typ+": "+name)
+				})
+			default:
+				it.Skip()
 			}
-			msg += " " + strings.Join(parts, "; ")
+		})
+		if terr != nil {
+			return terr
 		}
-		e := events.Event{
-			Time:      rec.Date.Time,
-			Provider:  events.ThousandEyes,
-			User:      name,
-			Email:     email,
-			UserID:    string(rec.UID),
-			Action:    string(rec.Event),
-			Event:     string(rec.Event),
-			IPAddress: string(rec.IPAddress),
-			Scope:     string(rec.AccountGroupName),
-			Message:   msg,
-			Raw:       raw,
-			Key:       events.HashKey(events.ThousandEyes, raw),
+		if !hasTime {
+			return fmt.Errorf("has no date")
 		}
-		if len(rec.Resources) > 0 {
-			e.ObjectType, e.ObjectName = string(rec.Resources[0].Type), string(rec.Resources[0].Name)
+		e.User, e.Email = splitUser(user)
+		e.Action = e.Event
+		e.Message = e.Event
+		if len(resources) > 0 {
+			e.Message += " " + strings.Join(resources, "; ")
 		}
+		e.Key = events.HashKey(events.ThousandEyes, raw)
 		evs = append(evs, e)
+		return nil
+	})
+	if err != nil {
+		return Page{}, err
 	}
 	next := ""
-	if page.Links.Next != nil && page.Links.Next.Href != "" && len(page.AuditEvents) > 0 {
-		next = page.Links.Next.Href
+	if href := jsonAPI.Get(body, "_links", "next", "href"); href.ValueType() == jsoniter.StringValue && href.ToString() != "" && n > 0 {
+		next = href.ToString()
 		if err := SameOrigin(p, next); err != nil {
 			return Page{}, fmt.Errorf("the next-page link points elsewhere: %v", err)
 		}
 	}
-	return Page{Events: inWindow(evs, r.Window), Records: len(page.AuditEvents), Next: next}, nil
+	return Page{Events: inWindow(evs, r.Window), Records: n, Next: next}, nil
 }
 
 // RequestsPerMinute is ThousandEyes' documented organisation-wide limit.

@@ -1,0 +1,185 @@
+package providers
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	jsoniter "github.com/json-iterator/go"
+)
+
+// Pages are read with json-iterator (already used by Grafana's SDK) in one
+// streaming pass per record: the record's raw bytes are kept for the `raw`
+// column and its fields are read without reflection. This is the engine's
+// hot path (see cmd/bench).
+var jsonAPI = jsoniter.ConfigCompatibleWithStandardLibrary
+
+// eachRecord calls fn for every record of a page that is a JSON array, or
+// an object holding the array under one of keys. fn gets the record's raw
+// bytes and an iterator positioned on it.
+func eachRecord(body []byte, keys []string, fn func(i int, raw []byte, it *jsoniter.Iterator) error) (int, error) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return 0, fmt.Errorf("the response body is empty")
+	}
+	it := jsonAPI.BorrowIterator(body)
+	defer jsonAPI.ReturnIterator(it)
+	n := 0
+	var ferr error
+	readArray := func(it *jsoniter.Iterator) {
+		it.ReadArrayCB(func(it *jsoniter.Iterator) bool {
+			raw := it.SkipAndReturnBytes()
+			if it.Error != nil {
+				return false
+			}
+			rec := jsonAPI.BorrowIterator(raw)
+			defer jsonAPI.ReturnIterator(rec)
+			if rec.WhatIsNext() != jsoniter.ObjectValue {
+				ferr = recordError(n, fmt.Errorf("is not a JSON object"))
+				return false
+			}
+			if err := fn(n, raw, rec); err != nil {
+				ferr = recordError(n, err)
+				return false
+			}
+			if rec.Error != nil && !errors.Is(rec.Error, io.EOF) {
+				ferr = recordError(n, rec.Error)
+				return false
+			}
+			n++
+			return true
+		})
+	}
+	switch body[0] {
+	case '[':
+		readArray(it)
+	case '{':
+		found := false
+		it.ReadObjectCB(func(it *jsoniter.Iterator, field string) bool {
+			if found || !contains(keys, field) {
+				it.Skip()
+				return true
+			}
+			found = true
+			switch it.WhatIsNext() {
+			case jsoniter.NilValue:
+				it.Skip()
+			case jsoniter.ArrayValue:
+				readArray(it)
+			default:
+				ferr = fmt.Errorf("%q in the response is not a list of records", field)
+				return false
+			}
+			return ferr == nil
+		})
+		if ferr == nil && !found && it.Error == nil {
+			return 0, fmt.Errorf("the response has no %s list", quoteJoin(keys))
+		}
+	default:
+		return 0, fmt.Errorf("the response is not JSON (it starts with %q)", truncate(string(body), 20))
+	}
+	if ferr != nil {
+		return n, ferr
+	}
+	if it.Error != nil && !errors.Is(it.Error, io.EOF) {
+		return n, fmt.Errorf("the response is not valid JSON (cut off or malformed): %v", shortErr(it.Error))
+	}
+	return n, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func quoteJoin(keys []string) string {
+	s := ""
+	for i, k := range keys {
+		if i > 0 {
+			s += " or "
+		}
+		s += strconv.Quote(k)
+	}
+	return s
+}
+
+// shortErr keeps json-iterator's error readable (it quotes a long window of input).
+func shortErr(err error) string {
+	return truncate(err.Error(), 120)
+}
+
+// readScalar reads any JSON value as text: strings as they are, numbers and
+// booleans as written, null as "", objects and arrays as compact JSON.
+func readScalar(it *jsoniter.Iterator) string {
+	switch it.WhatIsNext() {
+	case jsoniter.StringValue:
+		return it.ReadString()
+	case jsoniter.NumberValue:
+		return string(it.ReadNumber())
+	case jsoniter.BoolValue:
+		return strconv.FormatBool(it.ReadBool())
+	case jsoniter.NilValue:
+		it.ReadNil()
+		return ""
+	default:
+		raw := it.SkipAndReturnBytes()
+		var buf bytes.Buffer
+		if json.Compact(&buf, raw) != nil {
+			return string(raw)
+		}
+		return buf.String()
+	}
+}
+
+// readTime reads a record's time: epoch ms (number or numeric string) or a
+// date string (see ParseTime).
+func readTime(it *jsoniter.Iterator) (time.Time, error) {
+	switch it.WhatIsNext() {
+	case jsoniter.NumberValue:
+		n := it.ReadNumber()
+		f, err := strconv.ParseFloat(string(n), 64)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("time %s is not epoch milliseconds", truncate(string(n), 40))
+		}
+		return epochMillis(f)
+	case jsoniter.StringValue:
+		return ParseTime(it.ReadString())
+	case jsoniter.NilValue:
+		it.ReadNil()
+		return time.Time{}, fmt.Errorf("time is null")
+	}
+	it.Skip()
+	return time.Time{}, fmt.Errorf("time is neither a number nor a string")
+}
+
+// eachField calls fn for each field of the object at it.
+func eachField(it *jsoniter.Iterator, fn func(field string)) {
+	if it.WhatIsNext() != jsoniter.ObjectValue {
+		it.Skip()
+		return
+	}
+	it.ReadObjectCB(func(it *jsoniter.Iterator, field string) bool {
+		fn(field)
+		return it.Error == nil
+	})
+}
+
+// eachElement calls fn for each element of the array at it.
+func eachElement(it *jsoniter.Iterator, fn func()) {
+	if it.WhatIsNext() != jsoniter.ArrayValue {
+		it.Skip()
+		return
+	}
+	it.ReadArrayCB(func(it *jsoniter.Iterator) bool {
+		fn()
+		return it.Error == nil
+	})
+}

@@ -3,6 +3,7 @@
 package frames
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -48,21 +49,21 @@ func column(e *events.Event, i int) string {
 }
 
 // Table returns one frame of events (already newest first) with the
-// normalised columns and the raw record as JSON.
+// normalised columns and the vendor's raw record as a JSON field.
 func Table(name string, evs []events.Event) *data.Frame {
 	times := make([]time.Time, len(evs))
 	cols := make([][]string, len(columns))
 	for i := range cols {
 		cols[i] = make([]string, len(evs))
 	}
-	raws := make([]string, len(evs))
+	raws := make([]json.RawMessage, len(evs))
 	for r := range evs {
 		e := &evs[r]
 		times[r] = e.Time
 		for c := range columns {
 			cols[c][r] = column(e, c)
 		}
-		raws[r] = string(e.Raw)
+		raws[r] = e.Raw // shared, not copied: a JSON field
 	}
 	f := data.NewFrame(name, data.NewField("time", nil, times))
 	for c, n := range columns {

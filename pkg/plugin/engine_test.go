@@ -34,7 +34,7 @@ func rows(t *testing.T, f *data.Frame) []normalised {
 			Time: col("time").At(i).(time.Time), Provider: str("provider", i), User: str("user", i), Email: str("email", i),
 			UserID: str("userId", i), Action: str("action", i), Event: str("event", i), ObjectType: str("objectType", i),
 			ObjectID: str("objectId", i), ObjectName: str("objectName", i), IPAddress: str("ipAddress", i), UserAgent: str("userAgent", i),
-			Scope: str("scope", i), Status: str("status", i), Message: str("message", i), Raw: []byte(str("raw", i)),
+			Scope: str("scope", i), Status: str("status", i), Message: str("message", i), Raw: col("raw").At(i).(json.RawMessage),
 		}
 		out[i] = project(e)
 	}

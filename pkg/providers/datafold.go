@@ -67,6 +67,7 @@ func (p *datafold) NewRequest(ctx context.Context, r Request, _ string) (*http.R
 
 func (p *datafold) ParsePage(body []byte, r Request, _ string) (Page, error) {
 	var evs []events.Event
+	in := interner{}
 	n, err := eachRecord(body, []string{"logs"}, func(_ int, raw []byte, it *jsoniter.Iterator) error {
 		e := events.Event{Provider: events.Datafold, Raw: raw}
 		var action, logEntry, requestType, url string
@@ -80,27 +81,27 @@ func (p *datafold) ParsePage(body []byte, r Request, _ string) (Page, error) {
 			case "event_uuid":
 				e.Key = readScalar(it)
 			case "client_ip":
-				e.IPAddress = readScalar(it)
+				e.IPAddress = in.read(it)
 			case "url":
 				url = readScalar(it)
 			case "action":
-				action = readScalar(it)
+				action = in.read(it)
 			case "log_entry":
 				logEntry = readScalar(it)
 			case "object_id":
 				e.ObjectID = readScalar(it)
 			case "object_type":
-				e.ObjectType = readScalar(it)
+				e.ObjectType = in.read(it)
 			case "request_type":
-				requestType = readScalar(it)
+				requestType = in.read(it)
 			case "status":
-				e.Status = readScalar(it)
+				e.Status = in.read(it)
 			case "user_agent":
-				e.UserAgent = readScalar(it)
+				e.UserAgent = in.read(it)
 			case "user_email":
-				e.Email = readScalar(it)
+				e.Email = in.read(it)
 			case "user_id":
-				e.UserID = readScalar(it)
+				e.UserID = in.read(it)
 			default:
 				it.Skip()
 			}

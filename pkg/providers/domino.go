@@ -174,6 +174,7 @@ func readDominoTarget(it *jsoniter.Iterator) (dominoEntity, string) {
 // (role: Contributor -> Owner) in project "churn-model".
 func (p *domino) ParsePage(body []byte, r Request, cursor string) (Page, error) {
 	var evs []events.Event
+	in := interner{}
 	n, err := eachRecord(body, []string{"events"}, func(_ int, raw []byte, it *jsoniter.Iterator) error {
 		e := events.Event{Provider: events.Domino, Raw: raw}
 		var targets []string
@@ -192,7 +193,7 @@ func (p *domino) ParsePage(body []byte, r Request, cursor string) (Page, error) 
 			case "action":
 				eachField(it, func(f string) {
 					if f == "eventName" {
-						e.Event = readScalar(it)
+						e.Event = in.read(it)
 					} else {
 						it.Skip()
 					}

@@ -84,6 +84,7 @@ func (p *domo) NewRequest(ctx context.Context, r Request, cursor string) (*http.
 // platform API adds fields). Unknown fields are ignored.
 func parseDomoPage(provider string, body []byte, r Request, cursor string, limit int, scope string) (Page, error) {
 	var evs []events.Event
+	in := interner{}
 	n, err := eachRecord(body, nil, func(_ int, raw []byte, it *jsoniter.Iterator) error {
 		e := events.Event{Provider: provider, Scope: scope, Raw: raw}
 		var comment string
@@ -92,15 +93,15 @@ func parseDomoPage(provider string, body []byte, r Request, cursor string, limit
 		eachField(it, func(field string) {
 			switch field {
 			case "userName":
-				e.User = readScalar(it)
+				e.User = in.read(it)
 			case "userId":
-				e.UserID = readScalar(it)
+				e.UserID = in.read(it)
 			case "actionType":
-				e.Action = readScalar(it)
+				e.Action = in.read(it)
 			case "eventText":
-				e.Event = readScalar(it)
+				e.Event = in.read(it)
 			case "objectType":
-				e.ObjectType = readScalar(it)
+				e.ObjectType = in.read(it)
 			case "objectId":
 				e.ObjectID = readScalar(it)
 			case "objectName":
@@ -108,9 +109,9 @@ func parseDomoPage(provider string, body []byte, r Request, cursor string, limit
 			case "additionalComment":
 				comment = readScalar(it)
 			case "ipAddress":
-				e.IPAddress = readScalar(it)
+				e.IPAddress = in.read(it)
 			case "browserDetails":
-				e.UserAgent = readScalar(it)
+				e.UserAgent = in.read(it)
 			case "time":
 				e.Time, terr = readTime(it)
 				hasTime = true

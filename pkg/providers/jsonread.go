@@ -183,3 +183,17 @@ func eachElement(it *jsoniter.Iterator, fn func()) {
 		return it.Error == nil
 	})
 }
+
+// interner keeps one copy of the values that repeat across a page's
+// records (user names, event names, object types...), so that a million
+// events do not hold a million copies of "Viewed page".
+type interner map[string]string
+
+func (in interner) read(it *jsoniter.Iterator) string {
+	s := readScalar(it)
+	if v, ok := in[s]; ok {
+		return v
+	}
+	in[s] = s
+	return s
+}

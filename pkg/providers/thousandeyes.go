@@ -86,6 +86,7 @@ func splitUser(s string) (name, email string) {
 
 func (p *thousandEyes) ParsePage(body []byte, r Request, _ string) (Page, error) {
 	var evs []events.Event
+	in := interner{}
 	n, err := eachRecord(body, []string{"auditEvents"}, func(_ int, raw []byte, it *jsoniter.Iterator) error {
 		e := events.Event{Provider: events.ThousandEyes, Raw: raw}
 		var user string
@@ -98,22 +99,22 @@ func (p *thousandEyes) ParsePage(body []byte, r Request, _ string) (Page, error)
 				e.Time, terr = readTime(it)
 				hasTime = true
 			case "event":
-				e.Event = readScalar(it)
+				e.Event = in.read(it)
 			case "ipAddress":
-				e.IPAddress = readScalar(it)
+				e.IPAddress = in.read(it)
 			case "uid":
-				e.UserID = readScalar(it)
+				e.UserID = in.read(it)
 			case "user":
-				user = readScalar(it)
+				user = in.read(it)
 			case "accountGroupName":
-				e.Scope = readScalar(it)
+				e.Scope = in.read(it)
 			case "resources":
 				eachElement(it, func() {
 					var typ, name string
 					eachField(it, func(f string) {
 						switch f {
 						case "type":
-							typ = readScalar(it)
+							typ = in.read(it)
 						case "name":
 							name = readScalar(it)
 						default:

@@ -14,4 +14,6 @@ module.exports = {
   },
   transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, 'd3-color'])],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/tests/'],
+  // Editor tests render real @grafana/ui: give them room on a loaded 2-core CI machine.
+  testTimeout: 30000,
 };

@@ -1,8 +1,10 @@
-import { CoreApp, ScopedVars } from '@grafana/data';
+import { CoreApp, ScopedVars, VariableSupportType } from '@grafana/data';
 
+import { auditAnnotationSupport } from './annotations';
 import { DataSource, errorMessage, interpolateList, refersToAll, variableNames } from './datasource';
 import { FakeTemplateSrv, instanceSettings } from './testUtils';
 import { AuditQuery } from './types';
+import { AuditVariableSupport } from './variables';
 
 let templateSrv = new FakeTemplateSrv();
 
@@ -189,8 +191,13 @@ describe('DataSource', () => {
     expect(new DataSource(instanceSettings({})).enabledProviders).toEqual([]);
   });
 
-  it('supports annotations with the standard query editor', () => {
-    expect(makeDataSource().annotations).toEqual({});
+  it('supports annotations (table query, own editor, events from frames) and custom variables', () => {
+    const ds = makeDataSource();
+    expect(ds.annotations).toBe(auditAnnotationSupport);
+    expect(ds.annotations?.QueryEditor).toBeDefined();
+    expect(ds.annotations?.processEvents).toBeDefined();
+    expect(ds.variables).toBeInstanceOf(AuditVariableSupport);
+    expect(ds.variables?.getType()).toBe(VariableSupportType.Custom);
   });
 
   it('does not run hidden queries', () => {

@@ -1,6 +1,13 @@
-import { CoreApp, DataSourceInstanceSettings, ScopedVars } from '@grafana/data';
+import {
+  CoreApp,
+  DataSourceInstanceSettings,
+  LegacyMetricFindQueryOptions,
+  MetricFindValue,
+  ScopedVars,
+} from '@grafana/data';
 import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
 
+import { auditAnnotationSupport } from './annotations';
 import { providerLabel } from './providers';
 import {
   AuditDataSourceOptions,
@@ -19,6 +26,8 @@ import {
   ProviderId,
   QueryFormat,
 } from './types';
+import { migrateVariableQuery } from './variableQuery';
+import { AuditVariableSupport } from './variables';
 
 /** The value Grafana gives a variable whose "All" option is selected. */
 export const ALL_VARIABLE_VALUE = '$__all';
@@ -40,8 +49,11 @@ export class DataSource extends DataSourceWithBackend<AuditQuery, AuditDataSourc
   constructor(instanceSettings: DataSourceInstanceSettings<AuditDataSourceOptions>) {
     super(instanceSettings);
     this.enabledProviders = enabledProviders(instanceSettings.jsonData);
-    // Annotations use the standard query editor and the table frame.
-    this.annotations = {};
+    // Annotations: the query editor in table format; each event becomes one
+    // annotation (annotations.ts).
+    this.annotations = auditAnnotationSupport;
+    // Dashboard variables list users, events, object types or providers.
+    this.variables = new AuditVariableSupport(this);
   }
 
   /**
@@ -153,23 +165,44 @@ export class DataSource extends DataSourceWithBackend<AuditQuery, AuditDataSourc
 
   /**
    * GET events / users / objectTypes for one provider (or "all"): values seen
-   * recently, most frequent first. Answers are kept for a minute; failures are
-   * not kept.
+   * in the last `days` days (the backend's default, 1, when unset), most
+   * frequent first. Answers are kept for a minute; failures are not kept.
    */
-  getLookup(kind: LookupKind, provider: string): Promise<LookupOption[]> {
+  getLookup(kind: LookupKind, provider: string, days?: number): Promise<LookupOption[]> {
     let p = goTrim(provider ? getTemplateSrv().replace(provider) : '');
     if (p === '' || p.includes('$') || p.includes('{')) {
       p = PROVIDER_ALL;
     }
-    const key = `${kind}\u0000${p}`;
+    const key = `${kind}\u0000${p}\u0000${days ?? ''}`;
     const hit = this.lookups.get(key);
     if (hit && Date.now() - hit.at < LOOKUP_TTL_MS) {
       return hit.result;
     }
-    const result = this.getResource(kind, { provider: p }).then(toOptions);
+    const params: Record<string, string | number> = { provider: p };
+    if (days !== undefined) {
+      params.days = days;
+    }
+    const result = this.getResource(kind, params).then(toOptions);
     this.lookups.set(key, { at: Date.now(), result });
     result.catch(() => this.lookups.delete(key));
     return result;
+  }
+
+  /**
+   * The values of a dashboard variable (AuditVariableQuery, or an older
+   * string such as "users"): text = the look-up's label, value = its value.
+   * The provider may be a template variable; "All" means every provider.
+   */
+  async metricFindQuery(query: unknown, options?: LegacyMetricFindQueryOptions): Promise<MetricFindValue[]> {
+    const q = migrateVariableQuery(query);
+    let found: LookupOption[];
+    if (q.kind === 'providers') {
+      found = await this.getProviders();
+    } else {
+      const provider = interpolateProvider(q.provider, options?.scopedVars ?? {});
+      found = await this.getLookup(q.kind, provider, q.days);
+    }
+    return found.map((o) => ({ text: o.label, value: o.value }));
   }
 }
 

@@ -1,7 +1,7 @@
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 import { QueryEditorProps, SelectableValue } from '@grafana/data';
 import { getTemplateSrv } from '@grafana/runtime';
-import { Alert, Input, MultiSelect, RadioButtonGroup, Select, Switch } from '@grafana/ui';
+import { Alert, Button, Input, MultiSelect, RadioButtonGroup, Select, Switch } from '@grafana/ui';
 import { EditorField, EditorRow, EditorRows } from '@grafana/plugin-ui';
 
 import { DataSource, errorMessage } from '../datasource';
@@ -23,8 +23,12 @@ import {
   PROVIDER_ALL,
   QueryFormat,
 } from '../types';
+import { QueryHelp } from './QueryHelp';
 
-export type Props = QueryEditorProps<DataSource, AuditQuery, AuditDataSourceOptions>;
+export type Props = QueryEditorProps<DataSource, AuditQuery, AuditDataSourceOptions> & {
+  /** Fixes the format and hides its choice and the examples (the annotation editor: table). */
+  fixedFormat?: QueryFormat;
+};
 
 const FORMAT_OPTIONS: Array<SelectableValue<QueryFormat>> = FORMATS.map((f) => ({ label: FORMAT_LABELS[f], value: f }));
 
@@ -46,15 +50,17 @@ function variableOptions(): Array<SelectableValue<string>> {
   }
 }
 
-export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
+export function QueryEditor({ query, onChange, onRunQuery, datasource, fixedFormat }: Props) {
   const parsed = useMemo(() => parseQuery(query), [query]);
-  const q = parsed.query;
+  const q = fixedFormat ? { ...parsed.query, format: fixedFormat } : parsed.query;
   const enabled = datasource.enabledProviders;
   const reached = resolveProviders(q.provider, enabled);
+  const [showHelp, setShowHelp] = useState(false);
 
   /** Writes the migrated query with a change; selects run it at once. */
   const update = (patch: Partial<AuditQuery>, run = true) => {
-    onChange(migrateQuery({ ...migrateQuery(query), ...patch }));
+    const fixed: Partial<AuditQuery> = fixedFormat ? { format: fixedFormat } : {};
+    onChange(migrateQuery({ ...migrateQuery(query), ...patch, ...fixed }));
     if (run) {
       onRunQuery();
     }
@@ -119,13 +125,15 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             />
           </EditorField>
         )}
-        <EditorField label="Format">
-          <RadioButtonGroup
-            options={FORMAT_OPTIONS}
-            value={q.format}
-            onChange={(v: QueryFormat) => update({ format: v })}
-          />
-        </EditorField>
+        {!fixedFormat && (
+          <EditorField label="Format">
+            <RadioButtonGroup
+              options={FORMAT_OPTIONS}
+              value={q.format}
+              onChange={(v: QueryFormat) => update({ format: v })}
+            />
+          </EditorField>
+        )}
       </EditorRow>
       <EditorRow>
         {supportsFilter(reached, 'events') && (
@@ -260,6 +268,31 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
         <Alert severity="error" title="This query cannot run">
           {problem}
         </Alert>
+      )}
+      {!fixedFormat && (
+        <div>
+          <Button
+            size="sm"
+            fill="text"
+            variant="secondary"
+            icon={showHelp ? 'angle-down' : 'angle-right'}
+            aria-expanded={showHelp}
+            onClick={() => setShowHelp(!showHelp)}
+          >
+            Query examples
+          </Button>
+          {showHelp && (
+            <QueryHelp
+              query={migrateQuery(query)}
+              enabledProviders={enabled}
+              onClickExample={(example) => {
+                onChange(example);
+                onRunQuery();
+                setShowHelp(false);
+              }}
+            />
+          )}
+        </div>
       )}
     </EditorRows>
   );

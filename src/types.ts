@@ -159,7 +159,7 @@ export const SETTINGS_DEFAULTS = {
   maxEvents: 100000,
   concurrency: 4,
   cacheTTLSeconds: 600,
-  cacheMaxMB: 64,
+  cacheMaxMB: 256,
 } as const;
 
 /** Enabled providers of a data source, in display order (Go: Settings.Enabled). */

@@ -8,7 +8,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"hash/maphash"
-	"sort"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -68,33 +69,42 @@ func HashKey(provider string, raw []byte) string {
 }
 
 // SortNewestFirst orders events newest first; ties are broken by provider and
-// key so that the order is deterministic.
+// key so that the order is deterministic. Vendors mostly answer newest
+// first already, so a sorted input costs one pass.
 func SortNewestFirst(evs []Event) {
-	sort.SliceStable(evs, func(i, j int) bool {
-		a, b := evs[i], evs[j]
-		if !a.Time.Equal(b.Time) {
-			return a.Time.After(b.Time)
-		}
-		if a.Provider != b.Provider {
-			return a.Provider < b.Provider
-		}
-		return a.Key < b.Key
-	})
+	if slices.IsSortedFunc(evs, newestFirst) {
+		return
+	}
+	slices.SortStableFunc(evs, newestFirst)
+}
+
+func newestFirst(a, b Event) int {
+	if c := b.Time.Compare(a.Time); c != 0 {
+		return c
+	}
+	if c := strings.Compare(a.Provider, b.Provider); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Key, b.Key)
 }
 
 // Dedupe removes events whose Key was already seen, keeping the first.
 func Dedupe(evs []Event) []Event {
-	seen := make(map[string]struct{}, len(evs))
-	out := evs[:0]
-	for _, e := range evs {
-		k := e.Provider + "\x00" + e.Key
+	type key struct{ provider, key string }
+	seen := make(map[key]struct{}, len(evs))
+	n := 0
+	for i := range evs {
+		k := key{evs[i].Provider, evs[i].Key}
 		if _, ok := seen[k]; ok {
 			continue
 		}
 		seen[k] = struct{}{}
-		out = append(out, e)
+		if n != i {
+			evs[n] = evs[i]
+		}
+		n++
 	}
-	return out
+	return evs[:n]
 }
 
 // ProviderLabels are the display names of the providers.

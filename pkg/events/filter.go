@@ -61,13 +61,16 @@ func (f Filter) Apply(evs []Event) []Event {
 	if f.IsEmpty() {
 		return evs
 	}
-	out := evs[:0]
+	n := 0
 	for i := range evs {
 		if f.Match(&evs[i]) {
-			out = append(out, evs[i])
+			if n != i {
+				evs[n] = evs[i]
+			}
+			n++
 		}
 	}
-	return out
+	return evs[:n]
 }
 
 func contains(list []string, v string) bool {

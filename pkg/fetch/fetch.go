@@ -102,6 +102,27 @@ func Windows(from, to time.Time, size time.Duration) []providers.Window {
 	return out
 }
 
+// windowSizes divide a day, so windows of any of them stay aligned.
+var windowSizes = []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour, 4 * time.Hour, 6 * time.Hour, 8 * time.Hour, 12 * time.Hour, 24 * time.Hour}
+
+// windowSize picks the window for a range: small enough that the range has
+// about four windows per concurrent fetch (offset paging is sequential
+// within a window, so windows are the unit of parallelism), large enough not
+// to waste a request per window, and at most the provider's maximum.
+func windowSize(span, maxSize time.Duration, conc int) time.Duration {
+	target := span / time.Duration(4*conc)
+	best := time.Duration(0)
+	for _, s := range windowSizes {
+		if s <= maxSize && (s <= target || best == 0) {
+			best = s
+		}
+	}
+	if best == 0 || maxSize < time.Hour {
+		return maxSize
+	}
+	return best
+}
+
 // planned is one window of a fetch plan: what to ask the vendor for, the
 // part of the query range in it, and whether it is settled (cacheable).
 type planned struct {
@@ -156,7 +177,11 @@ func (f *Fetcher) Fetch(ctx context.Context, p providers.Provider, r providers.R
 	if settle <= 0 {
 		settle = DefaultSettleDelay
 	}
-	wins := plan(r.From, r.To, p.WindowSize(), f.now().Add(-settle))
+	conc := f.Concurrency
+	if conc <= 0 {
+		conc = DefaultConcurrency
+	}
+	wins := plan(r.From, r.To, windowSize(r.To.Sub(r.From), p.WindowSize(), conc), f.now().Add(-settle))
 	res := &Result{Windows: len(wins)}
 	if len(wins) == 0 {
 		return res, nil
@@ -170,10 +195,6 @@ func (f *Fetcher) Fetch(ctx context.Context, p providers.Provider, r providers.R
 	pushed.Filter = p.Pushdown(r)
 	base := fingerprint(p, pushed)
 
-	conc := f.Concurrency
-	if conc <= 0 {
-		conc = DefaultConcurrency
-	}
 	perWindow := make([][]events.Event, len(wins))
 	requests := make([]string, len(wins))
 	done := make([]bool, len(wins))
@@ -282,9 +303,17 @@ func (f *Fetcher) Fetch(ctx context.Context, p providers.Provider, r providers.R
 	return res, nil
 }
 
-// clipFilter returns, in a new slice, the events in w that match filter
-// (the input may be a cached slice and is not modified).
+// clipFilter returns the events in w that match filter. The input may be a
+// cached slice: it is never modified, and is returned as is when every
+// event is kept.
 func clipFilter(evs []events.Event, w providers.Window, filter events.Filter) []events.Event {
+	all := filter.IsEmpty()
+	for i := 0; all && i < len(evs); i++ {
+		all = !evs[i].Time.Before(w.From) && evs[i].Time.Before(w.To)
+	}
+	if all {
+		return evs
+	}
 	out := make([]events.Event, 0, len(evs))
 	for i := range evs {
 		e := &evs[i]

@@ -29,7 +29,7 @@ const (
 	DefaultMaxEvents   = 100000
 	DefaultConcurrency = 4
 	DefaultCacheTTL    = 10 * time.Minute
-	DefaultCacheMB     = 64
+	DefaultCacheMB     = 256
 )
 
 // Domino auth types.

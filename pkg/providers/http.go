@@ -90,7 +90,12 @@ func Do(client *http.Client, req *http.Request, p Provider) ([]byte, error) {
 		return nil, &NetworkError{Provider: p.ID(), Host: req.URL.Host, Err: unwrapURLError(err)}
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	var buf bytes.Buffer
+	if n := resp.ContentLength; n > 0 && n <= MaxBodyBytes {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	_, err = buf.ReadFrom(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	body := buf.Bytes()
 	if err != nil {
 		return nil, &NetworkError{Provider: p.ID(), Host: req.URL.Host, Err: fmt.Errorf("reading the response: %w", err)}
 	}

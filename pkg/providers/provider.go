@@ -148,13 +148,16 @@ func endpoint(base *url.URL, path string, q url.Values) string {
 // inWindow keeps the events of a page that lie in the window (vendors differ
 // on whether range ends are inclusive, so requests are padded and clipped).
 func inWindow(evs []events.Event, w Window) []events.Event {
-	out := evs[:0]
-	for _, e := range evs {
-		if !e.Time.Before(w.From) && e.Time.Before(w.To) {
-			out = append(out, e)
+	n := 0
+	for i := range evs {
+		if t := evs[i].Time; !t.Before(w.From) && t.Before(w.To) {
+			if n != i {
+				evs[n] = evs[i]
+			}
+			n++
 		}
 	}
-	return out
+	return evs[:n]
 }
 
 func ms(t time.Time) string { return fmt.Sprint(t.UnixMilli()) }

@@ -4,9 +4,20 @@
 package main
 
 import (
+	"os"
+	"strings"
+
 	// mage:import
 	build "github.com/grafana/grafana-plugin-sdk-go/build"
+	"github.com/magefile/mage/sh"
 )
 
 // Default configures the default target.
 var Default = build.BuildAll
+
+// Bench runs the engine benchmark against the simulator (go run ./cmd/bench);
+// pass flags in BENCH_FLAGS, e.g. BENCH_FLAGS=-quick mage bench.
+func Bench() error {
+	args := append([]string{"run", "./cmd/bench"}, strings.Fields(os.Getenv("BENCH_FLAGS"))...)
+	return sh.RunV("go", args...)
+}

@@ -66,6 +66,23 @@ if (fs.existsSync(goFile)) {
   failed += 1;
 }
 
+// Browser tests (Playwright's JSON report).
+const browserFile = path.join(dir, 'browser.json');
+if (fs.existsSync(browserFile)) {
+  const b = JSON.parse(fs.readFileSync(browserFile, 'utf8'));
+  const s = b.stats || {};
+  const bp = (s.expected || 0) + (s.flaky || 0);
+  const bf = (s.unexpected || 0) + (b.errors || []).length;
+  const bs = s.skipped || 0;
+  console.log(`Browser: ${bp} passed, ${bf} failed, ${bs} skipped`);
+  passed += bp;
+  failed += bf;
+  skipped += bs;
+} else {
+  console.log('Browser: no results');
+  failed += 1;
+}
+
 const steps = Number(failedStepCount || 0);
 if (steps > 0) {
   console.log(`Failed steps: ${failedSteps}`);

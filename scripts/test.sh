@@ -41,5 +41,14 @@ cat "$OUT/go-test.stderr"
 step "fuzz (3s per parser; longer: npm run fuzz)"
 FUZZTIME=3s bash scripts/fuzz.sh || fail "fuzz"
 
+step "browser tests (real editors in Debian's Chromium)"
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+      && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >"$OUT/apt-chromium.log" 2>&1 \
+    || { tail -20 "$OUT/apt-chromium.log"; fail "install chromium"; }
+fi
+BROWSER_RESULTS="$OUT/browser.json" npm run -s test:browser || fail "browser tests"
+
 step "summary"
 node scripts/summary.js "$OUT" "${#FAILED_STEPS[@]}" "${FAILED_STEPS[*]:-}"

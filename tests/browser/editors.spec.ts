@@ -1,0 +1,444 @@
+/**
+ * The editors in a real browser: the real components and @grafana/ui in
+ * headless Chromium (harness/), driven like a user. Assertions are on what is
+ * visible (roles, labels, text) and on the payloads the editors hand to
+ * Grafana (onOptionsChange / onChange, recorded on window.__harness).
+ *
+ * Also writes the README's screenshots (docs/img/*.png).
+ */
+import type { Locator, Page } from '@playwright/test';
+
+import { DATASOURCE_UID, FAILING_LOOKUP_ERROR, LOOKUPS } from './harness/fixtures';
+import { expect, test } from './test';
+
+type Json = any;
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The menu of the open Grafana Select. */
+const menu = (page: Page) => page.getByLabel('Select options menu');
+
+/** An option of the open Select menu, by its label (descriptions aside). */
+function option(page: Page, label: string): Locator {
+  return menu(page)
+    .getByRole('option')
+    .filter({ has: page.getByText(label, { exact: true }) });
+}
+
+/** Opens a Select by its input and picks an option. */
+async function choose(page: Page, input: Locator, label: string) {
+  await input.click();
+  await option(page, label).click();
+  await expect(menu(page)).toBeHidden();
+}
+
+const resourceUrl = (path: string) => `GET /api/datasources/uid/${DATASOURCE_UID}/resources/${path}`;
+
+// ---------------------------------------------------------------------------
+// Config editor
+
+const PROVIDER_FIELDS: Array<{ id: string; label: string; fields: string[]; secret: string }> = [
+  { id: 'domo', label: 'Domo', fields: ['Instance', 'URL'], secret: 'Access token' },
+  { id: 'domo-platform', label: 'Domo platform API', fields: ['Client ID', 'URL'], secret: 'Client secret' },
+  { id: 'domino', label: 'Domino Data Lab', fields: ['Domino Data Lab URL'], secret: 'Token' },
+  { id: 'datafold', label: 'Datafold', fields: [], secret: 'API key' },
+  { id: 'thousandeyes', label: 'Cisco ThousandEyes', fields: ['Account group ID', 'URL'], secret: 'User API token' },
+];
+
+/** The collapsible header of a provider's section ("Domo Enabled"). */
+const sectionHeader = (page: Page, label: string) =>
+  page.getByRole('button', { name: new RegExp(`^${escape(label)} (Enabled|Disabled)$`) });
+
+const section = (page: Page, id: string) => page.getByTestId(`config-${id}-section`);
+
+/**
+ * A field's input by its label. Grafana's <label> holds the field's name,
+ * " *" when required, then its description, with no space between them in
+ * the label's text: the name must not run on into lower-case letters.
+ */
+const field = (scope: Locator | Page, label: string) =>
+  scope.getByLabel(new RegExp(`^${escape(label)}( \\*)?(?![a-z0-9])`));
+
+/**
+ * Turns a Grafana Switch on or off the way a user does: by clicking the
+ * toggle drawn by the label next to the (transparent) checkbox.
+ */
+async function setSwitch(sw: Locator, on: boolean) {
+  if ((await sw.isChecked()) !== on) {
+    await sw.locator('xpath=following-sibling::label[1]').click();
+  }
+  await expect(sw).toBeChecked({ checked: on });
+}
+
+test.describe('config editor', () => {
+  test('a new data source lists every provider, none enabled', async ({ page, harness }) => {
+    await harness.open('config');
+    await expect(page.getByText('No provider is enabled yet')).toBeVisible();
+    for (const p of PROVIDER_FIELDS) {
+      await expect(sectionHeader(page, p.label)).toHaveAccessibleName(`${p.label} Disabled`);
+      await expect(sectionHeader(page, p.label)).toHaveAttribute('aria-expanded', 'false');
+    }
+    await expect(field(page, 'Max events')).toHaveAttribute('placeholder', '100000');
+  });
+
+  test('enabling each provider shows its own fields', async ({ page, harness }) => {
+    await harness.open('config');
+    for (const p of PROVIDER_FIELDS) {
+      await sectionHeader(page, p.label).click();
+      const s = section(page, p.id);
+      const toggle = s.getByRole('switch', { name: `Enable ${p.label}` });
+      await expect(toggle).not.toBeChecked();
+      await expect(field(s, p.secret)).toHaveCount(0);
+      await setSwitch(toggle, true);
+      await expect(sectionHeader(page, p.label)).toHaveAccessibleName(`${p.label} Enabled`);
+      for (const f of p.fields) {
+        await expect(field(s, f)).toBeVisible();
+      }
+      await expect(field(s, p.secret)).toBeVisible();
+      await expect(field(s, p.secret)).toHaveAttribute('type', 'password');
+      const settings: Json = await harness.last('config');
+      expect(settings.jsonData.providers[p.id]).toEqual({ enabled: true });
+    }
+    await expect(page.getByText('No provider is enabled yet')).toBeHidden();
+
+    // Provider-specific controls.
+    const domino = section(page, 'domino');
+    await expect(domino.getByRole('radio', { name: 'Bearer token' })).toBeChecked();
+    await expect(domino.getByRole('radio', { name: 'API key (legacy)' })).not.toBeChecked();
+    const datafold = section(page, 'datafold');
+    for (const r of ['US', 'EU', 'Dedicated']) {
+      await expect(datafold.getByRole('radio', { name: r, exact: true })).toBeVisible();
+    }
+    await expect(datafold.getByRole('radio', { name: 'US', exact: true })).toBeChecked();
+
+    const settings: Json = await harness.last('config');
+    expect(Object.keys(settings.jsonData.providers)).toEqual(PROVIDER_FIELDS.map((p) => p.id));
+    // Turning one off keeps its section open but hides its fields.
+    await setSwitch(section(page, 'domo').getByRole('switch', { name: 'Enable Domo' }), false);
+    await expect(field(section(page, 'domo'), 'Instance')).toHaveCount(0);
+    expect(((await harness.last('config')) as Json).jsonData.providers.domo).toEqual({ enabled: false });
+  });
+
+  test('typing into fields writes the settings and shows what is wrong', async ({ page, harness }) => {
+    await harness.open('config');
+
+    await sectionHeader(page, 'Domo').click();
+    const domo = section(page, 'domo');
+    await setSwitch(domo.getByRole('switch', { name: 'Enable Domo' }), true);
+    await field(domo, 'Instance').fill('acme.domo.com');
+    await expect(domo.getByText('Only the name before .domo.com (acme for https://acme.domo.com)')).toBeVisible();
+    await field(domo, 'Instance').fill('acme');
+    await expect(domo.getByText('Only the name before .domo.com')).toBeHidden();
+    // The URL's placeholder follows the instance.
+    await expect(field(domo, 'URL')).toHaveAttribute('placeholder', 'https://acme.domo.com');
+    await field(domo, 'URL').fill('ftp://audit.example.com');
+    await expect(domo.getByText('The URL must start with https://')).toBeVisible();
+    await field(domo, 'URL').fill('');
+    await field(domo, 'Access token').fill('domo-secret');
+
+    await sectionHeader(page, 'Domino Data Lab').click();
+    const domino = section(page, 'domino');
+    await setSwitch(domino.getByRole('switch', { name: 'Enable Domino Data Lab' }), true);
+    await field(domino, 'Domino Data Lab URL').fill('https://domino.example.com');
+    await domino.getByRole('radio', { name: 'API key (legacy)' }).check();
+
+    await sectionHeader(page, 'Datafold').click();
+    const datafold = section(page, 'datafold');
+    await setSwitch(datafold.getByRole('switch', { name: 'Enable Datafold' }), true);
+    await datafold.getByRole('radio', { name: 'EU', exact: true }).check();
+    let settings: Json = await harness.last('config');
+    expect(settings.jsonData.providers.datafold).toEqual({ enabled: true, url: 'https://eu.datafold.com' });
+    await expect(field(datafold, 'Datafold URL')).toHaveCount(0);
+    await datafold.getByRole('radio', { name: 'Dedicated', exact: true }).check();
+    await expect(field(datafold, 'Datafold URL')).toBeVisible();
+    await field(datafold, 'Datafold URL').fill('https://datafold.acme.com');
+
+    await sectionHeader(page, 'Cisco ThousandEyes').click();
+    const te = section(page, 'thousandeyes');
+    await setSwitch(te.getByRole('switch', { name: 'Enable Cisco ThousandEyes' }), true);
+    await field(te, 'Account group ID').fill('1234');
+    await field(te, 'User API token').fill('te-token');
+
+    await field(page, 'Max events').fill('5000');
+    await page.getByRole('button', { name: 'Advanced' }).click();
+    await field(page, 'Cache TTL (seconds)').fill('-1');
+
+    settings = await harness.last('config');
+    expect(settings.jsonData).toEqual({
+      providers: {
+        domo: { enabled: true, instance: 'acme' },
+        domino: { enabled: true, url: 'https://domino.example.com', authType: 'apiKey' },
+        datafold: { enabled: true, url: 'https://datafold.acme.com' },
+        thousandeyes: { enabled: true, accountGroupId: '1234' },
+      },
+      maxEvents: 5000,
+      cacheTTLSeconds: -1,
+    });
+    expect(settings.secureJsonData).toEqual({ domoToken: 'domo-secret', thousandeyesToken: 'te-token' });
+  });
+
+  test('a configured secret can be reset and replaced', async ({ page, harness }) => {
+    await harness.open('config', { scenario: 'configured' });
+    const domo = section(page, 'domo');
+    const te = section(page, 'thousandeyes');
+    // Saved sections open with their values; the secrets only say "configured".
+    await expect(field(domo, 'Instance')).toHaveValue('acme');
+    await expect(field(te, 'Account group ID')).toHaveValue('1234');
+    await expect(field(domo, 'Access token')).toHaveValue('configured');
+    await expect(field(domo, 'Access token')).toBeDisabled();
+    await expect(field(te, 'User API token')).toBeDisabled();
+    await harness.screenshot('config-editor.png');
+
+    await domo.getByRole('button', { name: 'Reset' }).click();
+    let settings: Json = await harness.last('config');
+    expect(settings.secureJsonFields).toEqual({ domoToken: false, thousandeyesToken: true });
+    expect(settings.secureJsonData).toEqual({ domoToken: '' });
+    await expect(field(domo, 'Access token')).toBeEnabled();
+    await expect(field(domo, 'Access token')).toHaveValue('');
+    await expect(field(domo, 'Access token')).toHaveAttribute('type', 'password');
+    await expect(domo.getByRole('button', { name: 'Reset' })).toHaveCount(0);
+    // The other secret is untouched.
+    await expect(field(te, 'User API token')).toBeDisabled();
+
+    await field(domo, 'Access token').fill('new-domo-token');
+    settings = await harness.last('config');
+    expect(settings.secureJsonData).toEqual({ domoToken: 'new-domo-token' });
+    expect(settings.jsonData.providers.domo).toEqual({ enabled: true, instance: 'acme' });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Query editor
+
+const providerInput = (page: Page) => page.getByRole('combobox', { name: 'Provider', exact: true });
+const lookupInput = (page: Page, label: 'Events' | 'Object types' | 'Users') =>
+  page.getByRole('combobox', { name: label, exact: true });
+const radio = (scope: Locator | Page, name: string) => scope.getByRole('radio', { name, exact: true });
+
+test.describe('query editor', () => {
+  test('picks a provider and events loaded from the backend', async ({ page, harness }) => {
+    const frame = await harness.open('query');
+    await expect(radio(page, 'Table')).toBeChecked();
+
+    await providerInput(page).click();
+    for (const label of ['All providers', 'Domo', 'Domino Data Lab', 'Datafold', 'Cisco ThousandEyes', '$provider']) {
+      await expect(option(page, label)).toBeVisible();
+    }
+    await option(page, 'Domo').click();
+    let q: Json = await harness.last('query');
+    expect(q).toMatchObject({ refId: 'A', provider: 'domo', format: 'table', events: [] });
+    expect(await harness.runs()).toBe(1);
+    // One provider without account groups or projects: no provider options.
+    await expect(page.getByText('ThousandEyes account group')).toHaveCount(0);
+    await expect(page.getByText('Domino project')).toHaveCount(0);
+
+    // The events menu loads the values the backend has seen (the look-up takes a moment).
+    await lookupInput(page, 'Events').click();
+    await expect(page.getByLabel('Loading')).toBeVisible();
+    for (const o of LOOKUPS.domo.events) {
+      await expect(option(page, o.label)).toBeVisible();
+    }
+    await expect(page.getByLabel('Loading')).toHaveCount(0);
+    await option(page, 'Exported').click();
+    q = await harness.last('query');
+    expect(q.events).toEqual(['Exported']);
+    await lookupInput(page, 'Events').click();
+    await option(page, 'Failed login').click();
+    await page.keyboard.press('Escape');
+    q = await harness.last('query');
+    expect(q.events).toEqual(['Exported', 'Failed login']);
+
+    // Users: the label shows the e-mail, the query keeps the value.
+    await choose(page, lookupInput(page, 'Users'), 'Ana Silva (ana@example.com)');
+    q = await harness.last('query');
+    expect(q.users).toEqual(['Ana Silva']);
+    await expect(frame.getByText('Ana Silva (ana@example.com)', { exact: true })).toBeVisible();
+
+    await page.getByLabel('Search', { exact: true }).fill('quarterly');
+    await page.getByLabel('Search', { exact: true }).blur();
+    q = await harness.last('query');
+    expect(q).toEqual({
+      refId: 'A',
+      provider: 'domo',
+      format: 'table',
+      events: ['Exported', 'Failed login'],
+      objectTypes: [],
+      users: ['Ana Silva'],
+      search: 'quarterly',
+      groupBy: 'none',
+      limit: 10,
+      options: {},
+    });
+    // Each look-up was asked once, for the chosen provider.
+    expect(await harness.all('requests')).toEqual([
+      resourceUrl('events?provider=domo'),
+      resourceUrl('users?provider=domo'),
+    ]);
+    await harness.screenshot('query-editor.png');
+  });
+
+  test('time series shows group by and top N; ThousandEyes its account group', async ({ page, harness }) => {
+    await harness.open('query');
+    await choose(page, providerInput(page), 'Cisco ThousandEyes');
+    await expect(page.getByText('Group by')).toHaveCount(0);
+
+    await radio(page, 'Time series').check();
+    let q: Json = await harness.last('query');
+    expect(q).toMatchObject({ provider: 'thousandeyes', format: 'timeseries', groupBy: 'none' });
+    for (const g of ['None', 'Event', 'User', 'Object type', 'Provider', 'IP address']) {
+      await expect(radio(page, g)).toBeVisible();
+    }
+    await expect(radio(page, 'None')).toBeChecked();
+    await expect(page.getByText('Top N')).toHaveCount(0);
+
+    await radio(page, 'User').check();
+    await expect(page.getByText('Top N')).toBeVisible();
+    const topN = page.locator('#audit-limit-A');
+    await expect(topN).toHaveValue('10');
+    await topN.fill('5');
+    await topN.press('Tab');
+    q = await harness.last('query');
+    expect(q).toMatchObject({ format: 'timeseries', groupBy: 'user', limit: 5 });
+
+    // ThousandEyes: its own events, and its account group options.
+    await choose(page, lookupInput(page, 'Events'), 'Login failed.');
+    const aid = page.getByLabel('ThousandEyes account group');
+    await expect(aid).toBeVisible();
+    await expect(aid).toHaveAttribute('placeholder', 'Data source default');
+    await expect(page.getByRole('switch', { name: 'All account groups' })).not.toBeChecked();
+    await aid.fill('5678');
+    await aid.blur();
+    q = await harness.last('query');
+    expect(q).toMatchObject({
+      provider: 'thousandeyes',
+      format: 'timeseries',
+      events: ['Login failed.'],
+      groupBy: 'user',
+      limit: 5,
+      options: { accountGroupId: '5678' },
+    });
+    expect(await harness.all('requests')).toEqual([resourceUrl('events?provider=thousandeyes')]);
+    await harness.screenshot('query-editor-timeseries.png');
+
+    // All account groups replaces the single one.
+    await setSwitch(page.getByRole('switch', { name: 'All account groups' }), true);
+    await expect(aid).toBeDisabled();
+    q = await harness.last('query');
+    expect(q.options).toEqual({ accountGroupId: '5678', allAccountGroups: true });
+    await setSwitch(page.getByRole('switch', { name: 'All account groups' }), false);
+    await expect(aid).toBeEnabled();
+    expect(((await harness.last('query')) as Json).options).toEqual({ accountGroupId: '5678' });
+
+    // Domino has a project option instead; group by stays.
+    await choose(page, providerInput(page), 'Domino Data Lab');
+    await expect(page.getByLabel('ThousandEyes account group')).toHaveCount(0);
+    await expect(page.getByLabel('Domino project')).toBeVisible();
+    await expect(radio(page, 'User')).toBeChecked();
+  });
+
+  test('a failing look-up says so and still takes typed values', async ({ page, harness }) => {
+    await harness.open('query');
+    await choose(page, providerInput(page), 'Datafold');
+    await lookupInput(page, 'Users').click();
+    await expect(
+      page.getByText(`Could not load suggestions (${FAILING_LOOKUP_ERROR}); you can still type values.`)
+    ).toBeVisible();
+    // Only the dashboard's variables are left to choose from.
+    await expect(menu(page).getByRole('option')).toHaveText(
+      ['$provider', '$user'].map((v) => new RegExp(`^${escape(v)}`))
+    );
+    await lookupInput(page, 'Users').fill('zoe@example.com');
+    await page.keyboard.press('Enter');
+    const q: Json = await harness.last('query');
+    expect(q.users).toEqual(['zoe@example.com']);
+  });
+
+  test('a bad saved value is reported the way the backend would', async ({ page, harness }) => {
+    await harness.open('query');
+    await providerInput(page).fill('splunk');
+    await page.keyboard.press('Enter');
+    await expect(page.getByText('This query cannot run')).toBeVisible();
+    await expect(page.getByText(/provider: unknown provider "splunk"/)).toBeVisible();
+    await choose(page, providerInput(page), 'All providers');
+    await expect(page.getByText('This query cannot run')).toHaveCount(0);
+  });
+
+  test('Explore starts in logs format; examples fill the query', async ({ page, harness }) => {
+    await harness.open('query', { app: 'explore' });
+    await expect(radio(page, 'Logs')).toBeChecked();
+    await page.getByRole('button', { name: 'Query examples' }).click();
+    await page.getByRole('button', { name: 'Use example: Failed logins per user' }).click();
+    const q: Json = await harness.last('query');
+    expect(q).toMatchObject({ format: 'timeseries', groupBy: 'user', limit: 10 });
+    expect(q.events).toContain('Login failed.');
+    await expect(radio(page, 'Time series')).toBeChecked();
+    await expect(radio(page, 'User')).toBeChecked();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Annotation editor
+
+test('annotation editor: the query editor without a format, always a table', async ({ page, harness }) => {
+  await harness.open('annotation');
+  await expect(page.getByText('Format')).toHaveCount(0);
+  await expect(page.getByText(/Each audit event becomes an annotation/)).toBeVisible();
+  await choose(page, providerInput(page), 'Domino Data Lab');
+  await choose(page, lookupInput(page, 'Events'), 'Add Collaborator');
+  const q: Json = await harness.last('annotation');
+  expect(q).toMatchObject({ refId: 'Anno', provider: 'domino', format: 'table', events: ['Add Collaborator'] });
+});
+
+// ---------------------------------------------------------------------------
+// Variable editor
+
+test.describe('variable editor', () => {
+  test('an old string query opens as events; choosing users lists users', async ({ page, harness }) => {
+    await harness.open('variable');
+    const preview = page.getByTestId('variable-preview');
+    // The variable was saved as the plain string "events".
+    await expect(radio(page, 'Events')).toBeChecked();
+    await expect(page.getByText('Events of all providers seen in the last day.')).toBeVisible();
+    await expect(preview.getByText('Login failed.')).toBeVisible();
+
+    await radio(page, 'Users').check();
+    let v: Json = await harness.last('variable');
+    expect(v).toEqual({ refId: 'AuditVariableQuery', kind: 'users', provider: 'all' });
+    await expect(page.getByText('Users of all providers seen in the last day.')).toBeVisible();
+    await expect(preview.getByText('Ana Silva (ana@example.com)')).toBeVisible();
+
+    // Providers come from the backend's providers route; variables are offered too.
+    await providerInput(page).click();
+    for (const label of ['All providers', 'Domo', 'Cisco ThousandEyes', '$provider']) {
+      await expect(option(page, label)).toBeVisible();
+    }
+    await option(page, 'Cisco ThousandEyes').click();
+    const days = page.getByLabel('Days');
+    await days.fill('7');
+    await days.blur();
+    v = await harness.last('variable');
+    expect(v).toEqual({ refId: 'AuditVariableQuery', kind: 'users', provider: 'thousandeyes', days: 7 });
+    await expect(page.getByText('Users of thousandeyes seen in the last 7 days.')).toBeVisible();
+    for (const u of LOOKUPS.thousandeyes.users) {
+      await expect(preview.getByText(u.label)).toBeVisible();
+    }
+    await expect(preview.getByText('Ana Silva (ana@example.com)')).toHaveCount(0);
+    const values = await page.evaluate(() => window.__harness.preview);
+    expect(values).toEqual(LOOKUPS.thousandeyes.users.map((u) => ({ text: u.label, value: u.value })));
+    expect(await harness.all('requests')).toContain(resourceUrl('users?provider=thousandeyes&days=7'));
+    await harness.screenshot('variable-editor.png');
+
+    // Out of range: an error, and nothing is written.
+    const before = (await harness.all('variable')).length;
+    await days.fill('45');
+    await days.blur();
+    await expect(page.getByText('A whole number from 1 to 30')).toBeVisible();
+    expect((await harness.all('variable')).length).toBe(before);
+
+    // Providers need no provider or days.
+    await radio(page, 'Providers').check();
+    await expect(page.getByLabel('Days')).toHaveCount(0);
+    await expect(page.getByText('Enabled providers.')).toBeVisible();
+    await expect(preview.getByText('Cisco ThousandEyes')).toBeVisible();
+  });
+});

@@ -1,0 +1,340 @@
+/**
+ * The browser harness: the plugin's real editors, rendered outside Grafana
+ * with the real @grafana/ui, its dark theme and global styles. The page is
+ * chosen by the URL: index.html?editor=config|query|variable|annotation
+ * (&scenario=… for the config editor). Payloads land on window.__harness.
+ */
+import React, { useEffect, useMemo, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { css } from '@emotion/css';
+import {
+  CoreApp,
+  DataSourceInstanceSettings,
+  DataSourcePluginMeta,
+  DataSourceSettings,
+  dateTime,
+  GrafanaTheme2,
+  MetricFindValue,
+  PluginType,
+  createTheme,
+} from '@grafana/data';
+import { GlobalStyles, Stack, Text, ThemeContext, useStyles2 } from '@grafana/ui';
+import { lastValueFrom, Observable } from 'rxjs';
+
+import { AnnotationQueryEditor } from '../../../src/components/AnnotationQueryEditor';
+import { ConfigEditor } from '../../../src/components/ConfigEditor';
+import { QueryEditor } from '../../../src/components/QueryEditor';
+import { VariableQueryEditor } from '../../../src/components/VariableQueryEditor';
+import { DataSource } from '../../../src/datasource';
+import { AuditDataSourceOptions, AuditQuery, AuditSecureJsonData } from '../../../src/types';
+import { AuditVariableQuery } from '../../../src/variableQuery';
+import { DATASOURCE_NAME, DATASOURCE_UID, ENABLED_PROVIDERS } from './fixtures';
+import { initRecord, record } from './record';
+import { installRuntime } from './runtime';
+
+initRecord();
+installRuntime();
+
+const PLUGIN_ID = 'auditlens-auditlog-datasource';
+
+const meta = {
+  id: PLUGIN_ID,
+  name: 'Audit Log',
+  type: PluginType.datasource,
+  module: '',
+  baseUrl: '',
+  backend: true,
+  annotations: true,
+  logs: true,
+  metrics: true,
+  info: {
+    author: { name: 'Auditlens' },
+    description: 'Audit logs',
+    links: [],
+    logos: { small: '', large: '' },
+    screenshots: [],
+    updated: '',
+    version: '1.0.0',
+  },
+} as DataSourcePluginMeta<AuditDataSourceOptions>;
+
+const queryJsonData: AuditDataSourceOptions = {
+  providers: Object.fromEntries(ENABLED_PROVIDERS.map((id) => [id, { enabled: true }])),
+};
+
+function makeDataSource(): DataSource {
+  const settings: DataSourceInstanceSettings<AuditDataSourceOptions> = {
+    id: 1,
+    uid: DATASOURCE_UID,
+    type: PLUGIN_ID,
+    name: DATASOURCE_NAME,
+    meta,
+    jsonData: queryJsonData,
+    access: 'proxy',
+    readOnly: false,
+  };
+  return new DataSource(settings);
+}
+
+type Settings = DataSourceSettings<AuditDataSourceOptions, AuditSecureJsonData>;
+
+/** Settings as Grafana hands them to the config editor. */
+function configScenario(name: string | null): Settings {
+  const base = {
+    id: 1,
+    uid: DATASOURCE_UID,
+    orgId: 1,
+    name: DATASOURCE_NAME,
+    type: PLUGIN_ID,
+    typeName: 'Audit Log',
+    typeLogoUrl: '',
+    access: 'proxy',
+    url: '',
+    user: '',
+    basicAuth: false,
+    basicAuthUser: '',
+    isDefault: false,
+    readOnly: false,
+    withCredentials: false,
+    jsonData: {},
+    secureJsonFields: {},
+  } as unknown as Settings;
+  if (name === 'configured') {
+    // A saved data source: Domo and ThousandEyes set up, their secrets stored.
+    return {
+      ...base,
+      jsonData: {
+        providers: {
+          domo: { enabled: true, instance: 'acme' },
+          thousandeyes: { enabled: true, accountGroupId: '1234' },
+        },
+        maxEvents: 50000,
+      },
+      secureJsonFields: { domoToken: true, thousandeyesToken: true },
+    };
+  }
+  return base;
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  page: css({
+    padding: theme.spacing(3),
+    minHeight: '100vh',
+  }),
+  frame: css({
+    width: 1200,
+    padding: theme.spacing(2),
+    background: theme.colors.background.primary,
+    border: `1px solid ${theme.colors.border.weak}`,
+    borderRadius: theme.shape.radius.default,
+  }),
+  queryHeader: css({
+    display: 'flex',
+    alignItems: 'center',
+    gap: theme.spacing(1),
+    padding: theme.spacing(0.5, 1),
+    marginBottom: theme.spacing(1),
+    background: theme.colors.background.secondary,
+    borderRadius: theme.shape.radius.default,
+  }),
+  refId: css({
+    color: theme.colors.primary.text,
+    fontWeight: theme.typography.fontWeightMedium,
+  }),
+  chips: css({
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(1),
+  }),
+  chip: css({
+    padding: theme.spacing(0.5, 1),
+    background: theme.colors.background.secondary,
+    border: `1px solid ${theme.colors.border.weak}`,
+    borderRadius: theme.shape.radius.default,
+    fontSize: theme.typography.bodySmall.fontSize,
+  }),
+});
+
+function Frame({ children, testId }: { children: React.ReactNode; testId: string }) {
+  const s = useStyles2(getStyles);
+  return (
+    <div className={s.page}>
+      <div className={s.frame} data-testid={testId}>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+function ConfigPage({ scenario }: { scenario: string | null }) {
+  const [options, setOptions] = useState<Settings>(() => configScenario(scenario));
+  return (
+    <Frame testId="harness-config">
+      <ConfigEditor
+        options={options}
+        onOptionsChange={(o) => {
+          record('config', o);
+          setOptions(o);
+        }}
+      />
+    </Frame>
+  );
+}
+
+/** A query row like Grafana's: refId and data source name above the editor. */
+function QueryRowHeader({ refId }: { refId: string }) {
+  const s = useStyles2(getStyles);
+  return (
+    <div className={s.queryHeader}>
+      <span className={s.refId}>{refId}</span>
+      <Text color="secondary" variant="bodySmall">
+        ({DATASOURCE_NAME})
+      </Text>
+    </div>
+  );
+}
+
+function QueryPage({ app }: { app: CoreApp }) {
+  const datasource = useMemo(() => makeDataSource(), []);
+  const [query, setQuery] = useState<AuditQuery>(
+    () => ({ refId: 'A', ...datasource.getDefaultQuery(app) }) as AuditQuery
+  );
+  return (
+    <Frame testId="harness-query">
+      <QueryRowHeader refId={query.refId} />
+      <QueryEditor
+        app={app}
+        datasource={datasource}
+        query={query}
+        onChange={(q) => {
+          record('query', q);
+          setQuery(q);
+        }}
+        onRunQuery={() => {
+          window.__harness.runs++;
+        }}
+      />
+    </Frame>
+  );
+}
+
+function AnnotationPage() {
+  const datasource = useMemo(() => makeDataSource(), []);
+  const [query, setQuery] = useState<AuditQuery>(
+    () => ({ refId: 'Anno', ...datasource.getDefaultQuery(CoreApp.Dashboard) }) as AuditQuery
+  );
+  return (
+    <Frame testId="harness-annotation">
+      <AnnotationQueryEditor
+        app={CoreApp.Dashboard}
+        datasource={datasource}
+        query={query}
+        onChange={(q) => {
+          record('annotation', q);
+          setQuery(q);
+        }}
+        onRunQuery={() => {
+          window.__harness.runs++;
+        }}
+      />
+    </Frame>
+  );
+}
+
+/** Grafana's variable editor around the plugin's: the editor, then "Preview of values". */
+function VariablePage() {
+  const s = useStyles2(getStyles);
+  const datasource = useMemo(() => makeDataSource(), []);
+  // A variable saved by an older version of the plugin: the plain string "events".
+  const [query, setQuery] = useState<AuditVariableQuery | string>('events');
+  // The values of the query they were loaded for; older answers are not shown.
+  const [loaded, setLoaded] = useState<{ query: unknown; values: MetricFindValue[] }>();
+  const preview = loaded?.query === query ? loaded.values : undefined;
+
+  useEffect(() => {
+    let live = true;
+    const support = datasource.variables as unknown as {
+      query: (r: unknown) => Observable<{ data: MetricFindValue[] }>;
+    };
+    const now = dateTime();
+    lastValueFrom(
+      support.query({
+        targets: [query],
+        scopedVars: {},
+        range: { from: now, to: now, raw: { from: 'now-1d', to: 'now' } },
+      })
+    ).then(
+      (res) => {
+        if (live) {
+          window.__harness.preview = res.data.map((v) => ({ text: String(v.text), value: String(v.value) }));
+          setLoaded({ query, values: res.data });
+        }
+      },
+      () => live && setLoaded({ query, values: [] })
+    );
+    return () => {
+      live = false;
+    };
+  }, [datasource, query]);
+
+  return (
+    <Frame testId="harness-variable">
+      <Stack direction="column" gap={2}>
+        <Text element="h5">Query options</Text>
+        <VariableQueryEditor
+          datasource={datasource}
+          query={query as AuditVariableQuery}
+          onChange={(q) => {
+            record('variable', q);
+            setQuery(q);
+          }}
+          onRunQuery={() => {
+            window.__harness.runs++;
+          }}
+        />
+        <Text element="h5">Preview of values</Text>
+        <div className={s.chips} data-testid="variable-preview" aria-busy={preview === undefined}>
+          {preview === undefined ? (
+            <Text color="secondary">Loading…</Text>
+          ) : preview.length === 0 ? (
+            <Text color="secondary">No values</Text>
+          ) : (
+            preview.map((v) => (
+              <span key={String(v.value)} className={s.chip} title={String(v.value)}>
+                {v.text}
+              </span>
+            ))
+          )}
+        </div>
+      </Stack>
+    </Frame>
+  );
+}
+
+function Page() {
+  const params = new URLSearchParams(window.location.search);
+  switch (params.get('editor')) {
+    case 'config':
+      return <ConfigPage scenario={params.get('scenario')} />;
+    case 'query':
+      return <QueryPage app={(params.get('app') as CoreApp) || CoreApp.PanelEditor} />;
+    case 'annotation':
+      return <AnnotationPage />;
+    case 'variable':
+      return <VariablePage />;
+  }
+  return <Text>Choose an editor: ?editor=config|query|variable|annotation</Text>;
+}
+
+const theme = createTheme(); // dark, Grafana's default
+
+function App() {
+  return (
+    <ThemeContext.Provider value={theme}>
+      <GlobalStyles />
+      <Page />
+    </ThemeContext.Provider>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(<App />);

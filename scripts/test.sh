@@ -28,6 +28,9 @@ npm run -s lint || fail "lint"
 step "jest"
 npx jest --ci --maxWorkers 2 --json --outputFile "$OUT/jest.json" || fail "jest"
 
+step "frontend build (dist/)"
+{ npm run -s build >"$OUT/build.log" 2>&1 || { tail -30 "$OUT/build.log"; false; }; } && node scripts/check-dist.js || fail "frontend build"
+
 step "go vet"
 go vet ./pkg/... ./cmd/... || fail "go vet"
 step "backend build (mage)"

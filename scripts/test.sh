@@ -33,8 +33,8 @@ step "frontend build (dist/)"
 
 step "go vet"
 go vet ./pkg/... ./cmd/... || fail "go vet"
-step "backend build (mage)"
-mage -v build:linux || fail "mage build:linux"
+step "backend build for every platform (mage -v: linux amd64/arm64/arm, darwin amd64/arm64, windows amd64)"
+mage -v || fail "mage build"
 step "go test"
 go test -count=1 -json ./pkg/... ./cmd/... >"$OUT/go-test.json" 2>"$OUT/go-test.stderr"
 GO_RC=$?

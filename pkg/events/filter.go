@@ -1,6 +1,9 @@
 package events
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Filter is the event filter of a query. Empty lists match everything.
 //
@@ -25,10 +28,10 @@ func (f Filter) IsEmpty() bool {
 
 // Match reports whether e passes the filter.
 func (f Filter) Match(e *Event) bool {
-	if len(f.Events) > 0 && !contains(f.Events, e.Event) && !contains(f.Events, e.Action) {
+	if len(f.Events) > 0 && !containsValue(f.Events, e.Event) && !containsValue(f.Events, e.Action) {
 		return false
 	}
-	if len(f.ObjectTypes) > 0 && !contains(f.ObjectTypes, e.ObjectType) {
+	if len(f.ObjectTypes) > 0 && !containsValue(f.ObjectTypes, e.ObjectType) {
 		return false
 	}
 	if len(f.Users) > 0 && !f.matchUser(e) {
@@ -73,16 +76,9 @@ func (f Filter) Apply(evs []Event) []Event {
 	return evs[:n]
 }
 
-func contains(list []string, v string) bool {
-	if v == "" {
-		return false
-	}
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
+// containsValue: an empty value matches no filter entry.
+func containsValue(list []string, v string) bool {
+	return v != "" && slices.Contains(list, v)
 }
 
 func containsFold(haystack, lowerNeedle string) bool {

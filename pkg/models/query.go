@@ -6,6 +6,7 @@ package models
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -151,13 +152,13 @@ func ParseQuery(raw []byte) (Query, error) {
 
 // Validate checks the query fields, naming the field at fault.
 func (q *Query) Validate() error {
-	if q.Provider != "" && q.Provider != ProviderAll && !oneOf(events.ProviderIDs, q.Provider) {
+	if q.Provider != "" && q.Provider != ProviderAll && !slices.Contains(events.ProviderIDs, q.Provider) {
 		return fmt.Errorf("provider: unknown provider %q (use one of %s or %q)", q.Provider, strings.Join(events.ProviderIDs, ", "), ProviderAll)
 	}
-	if !oneOf(formats, q.Format) {
+	if !slices.Contains(formats, q.Format) {
 		return fmt.Errorf("format: unknown format %q (use one of %s)", q.Format, strings.Join(formats, ", "))
 	}
-	if !oneOf(groupBys, q.GroupBy) {
+	if !slices.Contains(groupBys, q.GroupBy) {
 		return fmt.Errorf("groupBy: unknown dimension %q (use one of %s)", q.GroupBy, strings.Join(groupBys, ", "))
 	}
 	if q.Limit < 1 || q.Limit > MaxLimit {
@@ -251,20 +252,11 @@ func decodeInt(r json.RawMessage, field string) (int, error) {
 func appendUnique(list []string, vals ...string) []string {
 	for _, v := range vals {
 		v = strings.TrimSpace(v)
-		if v != "" && !oneOf(list, v) {
+		if v != "" && !slices.Contains(list, v) {
 			list = append(list, v)
 		}
 	}
 	return list
-}
-
-func oneOf(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func short(r json.RawMessage) string {

@@ -2,8 +2,9 @@ package providers
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -163,27 +164,31 @@ func (p *domo) ObjectTypes(ctx context.Context, client *http.Client) ([]string, 
 	if err != nil {
 		return nil, err
 	}
-	recs, err := decodeArray(body)
-	if err != nil {
-		return nil, err
+	var out []string
+	it := jsonAPI.BorrowIterator(body)
+	defer jsonAPI.ReturnIterator(it)
+	if it.WhatIsNext() != jsoniter.ArrayValue {
+		return nil, fmt.Errorf("domo: the object types answer is not a list")
 	}
-	out := make([]string, 0, len(recs))
-	for _, raw := range recs {
-		var s flexString
-		if len(raw) > 0 && raw[0] == '{' {
-			var o struct {
-				Type flexString `json:"type"`
-			}
-			if err := json.Unmarshal(raw, &o); err != nil {
-				return nil, err
-			}
-			s = o.Type
-		} else if err := json.Unmarshal(raw, &s); err != nil {
-			return nil, err
+	eachElement(it, func() {
+		var t string
+		if it.WhatIsNext() == jsoniter.ObjectValue {
+			eachField(it, func(f string) {
+				if f == "type" {
+					t = readScalar(it)
+				} else {
+					it.Skip()
+				}
+			})
+		} else {
+			t = readScalar(it)
 		}
-		if s != "" {
-			out = append(out, string(s))
+		if t != "" {
+			out = append(out, t)
 		}
+	})
+	if it.Error != nil && !errors.Is(it.Error, io.EOF) {
+		return nil, fmt.Errorf("domo: the object types answer is not valid JSON: %s", shortErr(it.Error))
 	}
 	return out, nil
 }

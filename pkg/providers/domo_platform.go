@@ -3,7 +3,6 @@ package providers
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -134,26 +133,21 @@ func (p *domoPlatform) accessToken(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("getting an access token: %w", err)
 	}
-	var tok struct {
-		AccessToken string     `json:"access_token"`
-		ExpiresIn   flexString `json:"expires_in"`
-		Scope       string     `json:"scope"`
-	}
-	if err := json.Unmarshal(body, &tok); err != nil || tok.AccessToken == "" {
+	token := jsonAPI.Get(body, "access_token").ToString()
+	if token == "" {
 		return "", fmt.Errorf("domo-platform: the token endpoint returned no access_token")
 	}
-	if tok.Scope != "" && !hasScope(tok.Scope, "audit") {
-		return "", fmt.Errorf("domo-platform: the client was granted %q but needs the audit scope", tok.Scope)
+	if scope := jsonAPI.Get(body, "scope").ToString(); scope != "" && !hasScope(scope, "audit") {
+		return "", fmt.Errorf("domo-platform: the client was granted %q but needs the audit scope", scope)
 	}
 	ttl := 3599 * time.Second
-	var secs int
-	if _, err := fmt.Sscan(string(tok.ExpiresIn), &secs); err == nil && secs > 0 {
+	if secs := jsonAPI.Get(body, "expires_in").ToInt(); secs > 0 { // a number or a numeric string
 		ttl = time.Duration(secs) * time.Second
 	}
 	if ttl > 2*tokenEarlyRefresh {
 		ttl -= tokenEarlyRefresh
 	}
-	p.token, p.expires = tok.AccessToken, time.Now().Add(ttl)
+	p.token, p.expires = token, time.Now().Add(ttl)
 	return p.token, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -60,7 +61,7 @@ func eachRecord(body []byte, keys []string, fn func(i int, raw []byte, it *jsoni
 	case '{':
 		found := false
 		it.ReadObjectCB(func(it *jsoniter.Iterator, field string) bool {
-			if found || !contains(keys, field) {
+			if found || !slices.Contains(keys, field) {
 				it.Skip()
 				return true
 			}
@@ -89,15 +90,6 @@ func eachRecord(body []byte, keys []string, fn func(i int, raw []byte, it *jsoni
 		return n, fmt.Errorf("the response is not valid JSON (cut off or malformed): %v", shortErr(it.Error))
 	}
 	return n, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func quoteJoin(keys []string) string {

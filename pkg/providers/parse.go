@@ -1,44 +1,11 @@
 package providers
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 )
-
-// flexString accepts any JSON scalar (vendors disagree on ids being strings
-// or numbers) and keeps objects and arrays as compact JSON text.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || string(b) == "null":
-		*f = ""
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(s)
-	case b[0] == '{' || b[0] == '[':
-		var buf bytes.Buffer
-		if err := json.Compact(&buf, b); err != nil {
-			return err
-		}
-		*f = flexString(buf.String())
-	default: // number or boolean, as written
-		*f = flexString(b)
-	}
-	return nil
-}
-
-// flexTime accepts epoch milliseconds (number or numeric string) or a date
-// string in any of the formats the vendors document or were seen to send.
-type flexTime struct{ time.Time }
 
 // timeLayouts are tried in order; layouts without a zone are read as UTC.
 var timeLayouts = []string{
@@ -52,31 +19,6 @@ var timeLayouts = []string{
 	"2006-01-02T15:04Z07:00",
 	"2006-01-02T15:04",
 	"2006-01-02",
-}
-
-func (f *flexTime) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) == 0 || string(b) == "null" {
-		return fmt.Errorf("time is missing")
-	}
-	if b[0] != '"' {
-		n, err := strconv.ParseFloat(string(b), 64)
-		if err != nil {
-			return fmt.Errorf("time %s is not epoch milliseconds", truncate(string(b), 40))
-		}
-		f.Time, err = epochMillis(n)
-		return err
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	t, err := ParseTime(s)
-	if err != nil {
-		return err
-	}
-	f.Time = t
-	return nil
 }
 
 // ParseTime reads a vendor time string: epoch milliseconds, ISO-8601 with or
@@ -115,41 +57,6 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
-}
-
-// decodeArray reads a page that is a JSON array of records, or an object
-// holding that array under one of keys. It returns each record's raw bytes.
-func decodeArray(body []byte, keys ...string) ([]json.RawMessage, error) {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
-		return nil, fmt.Errorf("the response body is empty")
-	}
-	var recs []json.RawMessage
-	switch body[0] {
-	case '[':
-		if err := json.Unmarshal(body, &recs); err != nil {
-			return nil, fmt.Errorf("the response is not valid JSON: %v", err)
-		}
-		return recs, nil
-	case '{':
-		var obj map[string]json.RawMessage
-		if err := json.Unmarshal(body, &obj); err != nil {
-			return nil, fmt.Errorf("the response is not valid JSON: %v", err)
-		}
-		for _, k := range keys {
-			if v, ok := obj[k]; ok {
-				if string(v) == "null" {
-					return nil, nil
-				}
-				if err := json.Unmarshal(v, &recs); err != nil {
-					return nil, fmt.Errorf("%q in the response is not a list of records: %v", k, err)
-				}
-				return recs, nil
-			}
-		}
-		return nil, fmt.Errorf("the response has no %s list", strings.Join(keys, " or "))
-	}
-	return nil, fmt.Errorf("the response is not JSON (it starts with %q)", truncate(string(body), 20))
 }
 
 // recordError wraps a record decoding error with its position.

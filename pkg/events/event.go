@@ -90,20 +90,7 @@ func newestFirst(a, b Event) int {
 
 // Dedupe removes events whose Key was already seen, keeping the first.
 func Dedupe(evs []Event) []Event {
-	type key struct{ provider, key string }
-	seen := make(map[key]struct{}, len(evs))
-	n := 0
-	for i := range evs {
-		k := key{evs[i].Provider, evs[i].Key}
-		if _, ok := seen[k]; ok {
-			continue
-		}
-		seen[k] = struct{}{}
-		if n != i {
-			evs[n] = evs[i]
-		}
-		n++
-	}
+	n := DedupeList(ListOf(evs)).Len()
 	return evs[:n]
 }
 

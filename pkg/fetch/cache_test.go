@@ -51,8 +51,8 @@ func TestSettledWindowsAreCachedAndOnlyTheLiveEdgeIsRefetched(t *testing.T) {
 		t.Fatal(err)
 	}
 	warmCalls := atomic.LoadInt32(calls) - coldCalls
-	if len(cold.Events) != 24*60 || len(warm.Events) != len(cold.Events) {
-		t.Fatalf("cold %d, warm %d events, want %d", len(cold.Events), len(warm.Events), 24*60)
+	if cold.Events.Len() != 24*60 || warm.Events.Len() != cold.Events.Len() {
+		t.Fatalf("cold %d, warm %d events, want %d", cold.Events.Len(), warm.Events.Len(), 24*60)
 	}
 	if warmCalls > 2 || warm.Requests != int64(warmCalls) || warm.Cached != warm.Windows-int(warmCalls) {
 		t.Fatalf("a refresh should re-read only the live edge: %d requests, %d of %d windows cached", warmCalls, warm.Cached, warm.Windows)
@@ -63,7 +63,7 @@ func TestSettledWindowsAreCachedAndOnlyTheLiveEdgeIsRefetched(t *testing.T) {
 	// An engine-only filter reuses the cache; a pushed-down one does not.
 	before := atomic.LoadInt32(calls)
 	s, _ := f.Fetch(context.Background(), p, providers.Request{Window: r.Window, Filter: events.Filter{Search: "n1"}})
-	if got := atomic.LoadInt32(calls) - before; got > 2 || len(s.Events) == 0 {
+	if got := atomic.LoadInt32(calls) - before; got > 2 || s.Events.Len() == 0 {
 		t.Fatalf("search is applied in the engine over cached windows: %d requests", got)
 	}
 	before = atomic.LoadInt32(calls)
@@ -97,7 +97,7 @@ func TestConcurrentIdenticalFetchesShareOneSetOfRequests(t *testing.T) {
 	wg.Wait()
 	shared := 0
 	for _, res := range results {
-		if res == nil || len(res.Events) != len(single.Events) {
+		if res == nil || res.Events.Len() != single.Events.Len() {
 			t.Fatal("every panel must get the whole result")
 		}
 		shared += res.Shared
@@ -111,7 +111,7 @@ func TestCacheIsBoundedAndExpires(t *testing.T) {
 	now := t0
 	c := NewCache(2000, time.Minute)
 	c.now = func() time.Time { return now }
-	w := windowResult{events: []events.Event{{Message: strings.Repeat("x", 400)}}}
+	w := windowResult{events: events.ListOf([]events.Event{{Message: strings.Repeat("x", 400)}})}
 	for i := 0; i < 5; i++ {
 		c.put(strconv.Itoa(i), w)
 	}
@@ -129,7 +129,7 @@ func TestCacheIsBoundedAndExpires(t *testing.T) {
 	if _, ok := c.get("4"); ok {
 		t.Fatal("entries expire after the TTL")
 	}
-	big := windowResult{events: []events.Event{{Message: strings.Repeat("x", 5000)}}}
+	big := windowResult{events: events.ListOf([]events.Event{{Message: strings.Repeat("x", 5000)}})}
 	c.put("big", big)
 	if _, ok := c.get("big"); ok {
 		t.Fatal("a window larger than the cache is not kept")

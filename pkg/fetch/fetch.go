@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,9 +60,10 @@ type Fetcher struct {
 
 // Result is the outcome of one Fetch.
 type Result struct {
-	Events   []events.Event // filtered, de-duplicated, newest first
-	Requests int64          // HTTP requests this call sent, retries included
-	Records  int64          // records the vendor returned to this call
+	Events   events.List // filtered, de-duplicated, newest first
+	Matched  int         // events matched (the length of Events, for Fetch)
+	Requests int64       // HTTP requests this call sent, retries included
+	Records  int64       // records the vendor returned to this call
 	Windows  int
 	// Cached and Shared count windows served from the cache or by a
 	// concurrent identical fetch, without requests of this call.
@@ -77,7 +79,7 @@ type Result struct {
 // windowResult is what the vendor returned for one fetched window, after
 // the pushed-down filter and de-duplication but before the engine filter.
 type windowResult struct {
-	events  []events.Event
+	events  events.List
 	records int64
 	// request describes the window's first request, for the query inspector.
 	request string
@@ -85,8 +87,8 @@ type windowResult struct {
 
 func (w windowResult) size() int64 {
 	n := int64(64)
-	for i := range w.events {
-		n += eventSize(&w.events[i])
+	for e := range w.events.All() {
+		n += eventSize(e)
 	}
 	return n
 }
@@ -173,6 +175,20 @@ func (f *Fetcher) now() time.Time {
 
 // Fetch returns every event of p in r's window that matches r's filter.
 func (f *Fetcher) Fetch(ctx context.Context, p providers.Provider, r providers.Request) (*Result, error) {
+	return f.fetch(ctx, p, r, nil)
+}
+
+// FetchEach is Fetch for consumers that need each event once and not the
+// list (counting): each gets the matching events window by window, one
+// call at a time, in no particular order, and Result.Events stays empty,
+// so windows that are not cached are dropped as soon as they are counted.
+// Windows are disjoint, so no event is passed twice. On error, each may
+// already have seen some windows: the caller must discard what it made.
+func (f *Fetcher) FetchEach(ctx context.Context, p providers.Provider, r providers.Request, each func(events.List)) (*Result, error) {
+	return f.fetch(ctx, p, r, each)
+}
+
+func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.Request, each func(events.List)) (*Result, error) {
 	settle := f.SettleDelay
 	if settle <= 0 {
 		settle = DefaultSettleDelay
@@ -195,7 +211,8 @@ func (f *Fetcher) Fetch(ctx context.Context, p providers.Provider, r providers.R
 	pushed.Filter = p.Pushdown(r)
 	base := fingerprint(p, pushed)
 
-	perWindow := make([][]events.Event, len(wins))
+	perWindow := make([]events.List, len(wins))
+	counts := make([]int, len(wins))
 	requests := make([]string, len(wins))
 	done := make([]bool, len(wins))
 	var (
@@ -206,16 +223,22 @@ func (f *Fetcher) Fetch(ctx context.Context, p providers.Provider, r providers.R
 	)
 	// finish records window i and checks whether the newest windows, done
 	// without a gap, already hold the events asked for.
-	finish := func(i int, evs []events.Event, request string) {
+	finish := func(i int, evs events.List, request string) {
 		mu.Lock()
 		defer mu.Unlock()
-		perWindow[i], requests[i], done[i] = evs, request, true
+		counts[i], requests[i], done[i] = evs.Len(), request, true
+		res.Matched += counts[i]
+		if each != nil {
+			each(evs)
+		} else {
+			perWindow[i] = evs
+		}
 		if r.Newest <= 0 {
 			return
 		}
 		n := 0
 		for j := len(wins) - 1; j >= 0 && done[j]; j-- {
-			n += len(perWindow[j])
+			n += counts[j]
 		}
 		if n >= r.Newest {
 			enough = true
@@ -288,38 +311,42 @@ func (f *Fetcher) Fetch(ctx context.Context, p providers.Provider, r providers.R
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
-	n := 0
-	for i, w := range perWindow {
-		n += len(w)
+	for i := range perWindow {
 		res.Truncated = res.Truncated || !done[i]
 	}
-	all := make([]events.Event, 0, n)
+	var all events.List
 	for i := len(perWindow) - 1; i >= 0 && done[i]; i-- {
-		all = append(all, perWindow[i]...)
+		all = all.Concat(perWindow[i])
 	}
-	events.SortNewestFirst(all)
-	res.Events = all
+	res.Events = all.Sorted()
 	res.FirstRequest = requests[len(requests)-1]
 	return res, nil
 }
 
 // clipFilter returns the events in w that match filter. The input may be a
-// cached slice: it is never modified, and is returned as is when every
-// event is kept.
-func clipFilter(evs []events.Event, w providers.Window, filter events.Filter) []events.Event {
-	all := filter.IsEmpty()
-	for i := 0; all && i < len(evs); i++ {
-		all = !evs[i].Time.Before(w.From) && evs[i].Time.Before(w.To)
+// cached list: it is never modified, and its chunks are shared where every
+// event of a chunk is kept.
+func clipFilter(evs events.List, w providers.Window, filter events.Filter) events.List {
+	keep := func(e *events.Event) bool {
+		return !e.Time.Before(w.From) && e.Time.Before(w.To) && (filter.IsEmpty() || filter.Match(e))
 	}
-	if all {
-		return evs
-	}
-	out := make([]events.Event, 0, len(evs))
-	for i := range evs {
-		e := &evs[i]
-		if !e.Time.Before(w.From) && e.Time.Before(w.To) && filter.Match(e) {
-			out = append(out, *e)
+	var out events.List
+	for c := range evs.Chunks() {
+		i := 0
+		for i < len(c) && keep(&c[i]) {
+			i++
 		}
+		if i == len(c) {
+			out = out.Add(c)
+			continue
+		}
+		kept := slices.Clone(c[:i])
+		for j := i + 1; j < len(c); j++ {
+			if keep(&c[j]) {
+				kept = append(kept, c[j])
+			}
+		}
+		out = out.Add(kept)
 	}
 	return out
 }
@@ -354,7 +381,7 @@ func (f *Fetcher) fetchWindow(ctx context.Context, p providers.Provider, r provi
 		}
 		atomic.AddInt64(&res.Records, int64(page.Records))
 		out.records += int64(page.Records)
-		out.events = append(out.events, page.Events...)
+		out.events = out.events.Add(r.Filter.Apply(page.Events))
 		if page.Next == "" {
 			break
 		}
@@ -364,7 +391,7 @@ func (f *Fetcher) fetchWindow(ctx context.Context, p providers.Provider, r provi
 		seen[page.Next] = true
 		cursor = page.Next
 	}
-	out.events = events.Dedupe(r.Filter.Apply(out.events))
+	out.events = events.DedupeList(out.events).Compact()
 	return out, nil
 }
 

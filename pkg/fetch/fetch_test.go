@@ -119,15 +119,16 @@ func TestFetchPagesEveryWindowToItsEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Events) != n || res.Windows != 2 {
-		t.Fatalf("%d events in %d windows", len(res.Events), res.Windows)
+	if res.Events.Len() != n || res.Windows != 2 {
+		t.Fatalf("%d events in %d windows", res.Events.Len(), res.Windows)
 	}
 	// Window 1 is empty (1 request); window 2 has 3 pages of 1000 (2 full + 1 short).
 	if res.Requests != 4 || int(*calls) != 4 {
 		t.Fatalf("requests %d (server saw %d), want 4", res.Requests, *calls)
 	}
-	for i := 1; i < len(res.Events); i++ {
-		if res.Events[i].Time.After(res.Events[i-1].Time) {
+	evs := res.Events.Flatten()
+	for i := 1; i < len(evs); i++ {
+		if evs[i].Time.After(evs[i-1].Time) {
 			t.Fatal("events must be newest first")
 		}
 	}
@@ -144,8 +145,8 @@ func TestFetchAppliesTheFilterInTheEngine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Events) != 100 {
-		t.Fatalf("%d events for u3, want 100", len(res.Events))
+	if res.Events.Len() != 100 {
+		t.Fatalf("%d events for u3, want 100", res.Events.Len())
 	}
 }
 
@@ -157,8 +158,8 @@ func TestRetriesHonourRetryAfterThenSucceed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Events) != 10 || *calls != 3 || res.Requests != 3 {
-		t.Fatalf("%d events, %d calls", len(res.Events), *calls)
+	if res.Events.Len() != 10 || *calls != 3 || res.Requests != 3 {
+		t.Fatalf("%d events, %d calls", res.Events.Len(), *calls)
 	}
 	if len(s.d) != 2 || s.d[0] < 3*time.Second || s.d[0] > 4*time.Second {
 		t.Fatalf("waits %v, want about 3s each (Retry-After)", s.d)
@@ -266,5 +267,38 @@ func TestARepeatedCursorIsALoopNotAHang(t *testing.T) {
 	_, err := (&Fetcher{Client: srv.Client()}).Fetch(context.Background(), p, providers.Request{Window: providers.Window{From: t0, To: t0.Add(time.Hour)}})
 	if err == nil || !strings.Contains(err.Error(), "same next page twice") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// FetchEach hands over every matching event exactly once, window by
+// window, and keeps none of them in the result.
+func TestFetchEachPassesEveryEventOnceAndKeepsNone(t *testing.T) {
+	const n = 5000
+	srv, _ := domoServer(t, n, 0, 0, nil)
+	f := &Fetcher{Client: srv.Client(), Concurrency: 3}
+	r := providers.Request{Window: providers.Window{From: t0, To: t0.Add(n * time.Second)}, Filter: events.Filter{Users: []string{"u3"}}}
+	want, err := f.Fetch(context.Background(), domo(t, srv.URL), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	calls := 0
+	res, err := f.FetchEach(context.Background(), domo(t, srv.URL), r, func(l events.List) {
+		calls++ // serialised: no lock needed
+		for e := range l.All() {
+			seen[e.Key]++
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != want.Events.Len() || want.Events.Len() == 0 || res.Matched != len(seen) || res.Events.Len() != 0 || calls != res.Windows || res.Windows < 2 {
+		t.Fatalf("each saw %d distinct events in %d calls (fetch: %d, matched %d, kept %d, windows %d)",
+			len(seen), calls, want.Events.Len(), res.Matched, res.Events.Len(), res.Windows)
+	}
+	for k, c := range seen {
+		if c != 1 {
+			t.Fatalf("event %s passed %d times", k, c)
+		}
 	}
 }

@@ -51,7 +51,7 @@ func BenchmarkTable(b *testing.B) {
 	evs := simEvents(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if f := frames.Table("A", evs); f.Rows() != benchEvents {
+		if f := frames.Table("A", events.ListOf(evs)); f.Rows() != benchEvents {
 			b.Fatalf("%d rows", f.Rows())
 		}
 	}
@@ -66,7 +66,7 @@ func BenchmarkTimeSeries(b *testing.B) {
 				GroupBy: groupBy, Limit: models.DefaultLimit, Provider: models.ProviderAll}
 			b.ReportAllocs()
 			for b.Loop() {
-				if fr, _ := frames.TimeSeries(evs, spec); len(fr) == 0 {
+				if fr, _ := frames.TimeSeries(events.ListOf(evs), spec); len(fr) == 0 {
 					b.Fatal("no series")
 				}
 			}
@@ -79,7 +79,7 @@ func BenchmarkLogs(b *testing.B) {
 	evs := simEvents(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		if f := frames.Logs("A", evs); f.Rows() != benchEvents {
+		if f := frames.Logs("A", events.ListOf(evs)); f.Rows() != benchEvents {
 			b.Fatalf("%d rows", f.Rows())
 		}
 	}

@@ -39,11 +39,11 @@ func sample() []events.Event {
 }
 
 func TestTableGolden(t *testing.T) {
-	experimental.CheckGoldenJSONFrame(t, "testdata", "table", Table("A", sample()), *update)
+	experimental.CheckGoldenJSONFrame(t, "testdata", "table", Table("A", events.ListOf(sample())), *update)
 }
 
 func TestLogsGolden(t *testing.T) {
-	f := Logs("A", sample())
+	f := Logs("A", events.ListOf(sample()))
 	if f.Meta.Type != data.FrameTypeLogLines || f.Meta.PreferredVisualization != data.VisTypeLogs {
 		t.Fatalf("meta %+v", f.Meta)
 	}
@@ -51,7 +51,7 @@ func TestLogsGolden(t *testing.T) {
 }
 
 func TestTimeSeriesGolden(t *testing.T) {
-	fr, _ := TimeSeries(sample(), SeriesSpec{From: t0, To: t0.Add(5 * time.Minute), Interval: time.Minute, GroupBy: models.GroupEvent, Limit: 2, Provider: models.ProviderAll})
+	fr, _ := TimeSeries(events.ListOf(sample()), SeriesSpec{From: t0, To: t0.Add(5 * time.Minute), Interval: time.Minute, GroupBy: models.GroupEvent, Limit: 2, Provider: models.ProviderAll})
 	experimental.CheckGoldenJSONResponse(t, "testdata", "timeseries_event_top2", &backend.DataResponse{Frames: fr}, *update)
 }
 
@@ -69,7 +69,7 @@ func TestTimeSeriesIsZeroFilledAlignedAndSumsToTheEvents(t *testing.T) {
 	for _, g := range []string{models.GroupNone, models.GroupEvent, models.GroupUser, models.GroupObjectType, models.GroupProvider, models.GroupIPAddress} {
 		// A range not aligned to the bucket: buckets start on the epoch grid.
 		from, to := t0.Add(-30*time.Second), t0.Add(10*time.Minute)
-		frs, bucket := TimeSeries(evs, SeriesSpec{From: from, To: to, Interval: time.Minute, GroupBy: g, Limit: 10, Provider: models.ProviderAll})
+		frs, bucket := TimeSeries(events.ListOf(evs), SeriesSpec{From: from, To: to, Interval: time.Minute, GroupBy: g, Limit: 10, Provider: models.ProviderAll})
 		if bucket != time.Minute {
 			t.Fatalf("bucket %s", bucket)
 		}
@@ -93,7 +93,7 @@ func TestTimeSeriesIsZeroFilledAlignedAndSumsToTheEvents(t *testing.T) {
 }
 
 func TestTopNFoldsTheRestIntoOther(t *testing.T) {
-	frs, _ := TimeSeries(sample(), SeriesSpec{From: t0, To: t0.Add(5 * time.Minute), Interval: time.Minute, GroupBy: models.GroupUser, Limit: 1, Provider: events.Domo})
+	frs, _ := TimeSeries(events.ListOf(sample()), SeriesSpec{From: t0, To: t0.Add(5 * time.Minute), Interval: time.Minute, GroupBy: models.GroupUser, Limit: 1, Provider: events.Domo})
 	if len(frs) != 2 || frs[0].Fields[1].Labels["user"] != "Ana" || frs[1].Fields[1].Labels["user"] != Other {
 		t.Fatalf("frames %v / %v", frs[0].Fields[1].Labels, frs[len(frs)-1].Fields[1].Labels)
 	}
@@ -103,12 +103,12 @@ func TestTopNFoldsTheRestIntoOther(t *testing.T) {
 }
 
 func TestFilteredValuesGetZeroSeries(t *testing.T) {
-	frs, _ := TimeSeries(nil, SeriesSpec{From: t0, To: t0.Add(time.Hour), Interval: time.Minute, GroupBy: models.GroupEvent, Limit: 10,
+	frs, _ := TimeSeries(events.List{}, SeriesSpec{From: t0, To: t0.Add(time.Hour), Interval: time.Minute, GroupBy: models.GroupEvent, Limit: 10,
 		Provider: events.ThousandEyes, Seeds: []string{"Login failed."}})
 	if len(frs) != 1 || frs[0].Fields[1].Labels["event"] != "Login failed." || frs[0].Fields[1].Len() != 60 || total(frs) != 0 {
 		t.Fatalf("an alert on a quiet hour needs a zero series, got %d frames", len(frs))
 	}
-	none, _ := TimeSeries(nil, SeriesSpec{From: t0, To: t0.Add(time.Hour), Interval: time.Minute, GroupBy: models.GroupUser, Limit: 10, Provider: events.Domo})
+	none, _ := TimeSeries(events.List{}, SeriesSpec{From: t0, To: t0.Add(time.Hour), Interval: time.Minute, GroupBy: models.GroupUser, Limit: 10, Provider: events.Domo})
 	if len(none) != 1 || none[0].Fields[1].Len() != 60 {
 		t.Fatal("no events still gives one zero series")
 	}
@@ -129,5 +129,30 @@ func TestSeverity(t *testing.T) {
 		if got := Severity(&events.Event{Event: ev}); got != want {
 			t.Errorf("%s: %s, want %s", ev, got, want)
 		}
+	}
+}
+
+// Counting window by window (in any order, as windows arrive) and merging
+// per-provider counters gives the same series as counting all at once.
+func TestCounterAddsWindowsInAnyOrderAndMerges(t *testing.T) {
+	evs := sample()
+	spec := SeriesSpec{From: t0, To: t0.Add(5 * time.Minute), Interval: time.Minute, GroupBy: models.GroupUser, Limit: 2, Provider: models.ProviderAll}
+	want, _ := TimeSeries(events.ListOf(evs), spec)
+	te, domo := NewCounter(spec), NewCounter(spec)
+	for i := len(evs) - 1; i >= 0; i-- { // oldest first, one event per "window"
+		c := domo
+		if evs[i].Provider == events.ThousandEyes {
+			c = te
+		}
+		c.Add(events.ListOf(evs[i : i+1]))
+	}
+	merged := NewCounter(spec)
+	merged.Merge(te)
+	merged.Merge(domo)
+	got, _ := merged.Frames()
+	wj, _ := json.Marshal(want)
+	gj, _ := json.Marshal(got)
+	if string(wj) != string(gj) || total(got) != float64(len(evs)) {
+		t.Fatalf("merged counters differ from one count:\n%s\n%s", gj, wj)
 	}
 }

@@ -12,15 +12,16 @@ import (
 
 // Logs returns a log-lines frame for Explore: timestamp, body, severity,
 // id and labels.
-func Logs(name string, evs []events.Event) *data.Frame {
-	n := len(evs)
+func Logs(name string, evs events.List) *data.Frame {
+	n := evs.Len()
 	ts := make([]time.Time, n)
 	bodies := make([]string, n)
 	sev := make([]string, n)
 	ids := make([]string, n)
 	labels := make([]json.RawMessage, n)
-	for i := range evs {
-		e := &evs[i]
+	i := -1
+	for e := range evs.All() {
+		i++
 		ts[i] = e.Time
 		bodies[i] = body(e)
 		sev[i] = Severity(e)

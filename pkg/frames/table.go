@@ -50,15 +50,17 @@ func column(e *events.Event, i int) string {
 
 // Table returns one frame of events (already newest first) with the
 // normalised columns and the vendor's raw record as a JSON field.
-func Table(name string, evs []events.Event) *data.Frame {
-	times := make([]time.Time, len(evs))
+func Table(name string, evs events.List) *data.Frame {
+	n := evs.Len()
+	times := make([]time.Time, n)
 	cols := make([][]string, len(columns))
 	for i := range cols {
-		cols[i] = make([]string, len(evs))
+		cols[i] = make([]string, n)
 	}
-	raws := make([]json.RawMessage, len(evs))
-	for r := range evs {
-		e := &evs[r]
+	raws := make([]json.RawMessage, n)
+	r := -1
+	for e := range evs.All() {
+		r++
 		times[r] = e.Time
 		for c := range columns {
 			cols[c][r] = column(e, c)

@@ -74,46 +74,98 @@ func dimension(e *events.Event, groupBy string) string {
 
 type seriesKey struct{ provider, value string }
 
-// TimeSeries counts events per bucket and returns one wide frame per series
-// (time + a float64 "count" field with labels), zero-filled over the whole
-// range. The counts of all frames add up to len(evs) when every event lies
-// in [From, To). The bool reports that the interval was widened.
-func TimeSeries(evs []events.Event, s SeriesSpec) ([]*data.Frame, time.Duration) {
+// Counter counts events per bucket and series. Events can be added a
+// window at a time and dropped after, so counting a million events does
+// not hold them. A Counter is not safe for concurrent use.
+type Counter struct {
+	s           SeriesSpec
+	bucket      time.Duration
+	first       time.Time
+	n           int
+	perProvider bool
+	counts      map[seriesKey][]float64
+	totals      map[seriesKey]int
+}
+
+// NewCounter makes an empty counter for spec.
+func NewCounter(s SeriesSpec) *Counter {
 	bucket, _ := Bucket(s.From, s.To, s.Interval)
-	first := s.From.Truncate(bucket)
-	n := int(s.To.Add(-time.Nanosecond).Sub(first)/bucket) + 1
-	if !s.From.Before(s.To) {
-		n = 0
+	c := &Counter{s: s, bucket: bucket, first: s.From.Truncate(bucket),
+		counts: map[seriesKey][]float64{}, totals: map[seriesKey]int{}}
+	if s.From.Before(s.To) {
+		c.n = int(s.To.Add(-time.Nanosecond).Sub(c.first)/bucket) + 1
 	}
-	perProvider := s.Provider == models.ProviderAll && s.GroupBy != models.GroupNone && s.GroupBy != models.GroupProvider
-	counts := map[seriesKey][]float64{}
-	totals := map[seriesKey]int{}
-	key := func(e *events.Event) seriesKey {
-		switch {
-		case s.GroupBy == models.GroupNone:
-			return seriesKey{s.Provider, ""}
-		case s.GroupBy == models.GroupProvider:
-			return seriesKey{e.Provider, e.Provider}
-		case perProvider:
-			return seriesKey{e.Provider, dimension(e, s.GroupBy)}
-		}
-		return seriesKey{s.Provider, dimension(e, s.GroupBy)}
+	c.perProvider = s.Provider == models.ProviderAll && s.GroupBy != models.GroupNone && s.GroupBy != models.GroupProvider
+	return c
+}
+
+func (c *Counter) key(e *events.Event) seriesKey {
+	s := c.s
+	switch {
+	case s.GroupBy == models.GroupNone:
+		return seriesKey{s.Provider, ""}
+	case s.GroupBy == models.GroupProvider:
+		return seriesKey{e.Provider, e.Provider}
+	case c.perProvider:
+		return seriesKey{e.Provider, dimension(e, s.GroupBy)}
 	}
-	for i := range evs {
-		e := &evs[i]
-		idx := int(e.Time.Sub(first) / bucket)
-		if e.Time.Before(s.From) || !e.Time.Before(s.To) || idx < 0 || idx >= n {
+	return seriesKey{s.Provider, dimension(e, s.GroupBy)}
+}
+
+func (c *Counter) series(k seriesKey) []float64 {
+	v := c.counts[k]
+	if v == nil {
+		v = make([]float64, c.n)
+		c.counts[k] = v
+	}
+	return v
+}
+
+// Add counts the events of evs that lie in [From, To).
+func (c *Counter) Add(evs events.List) {
+	var last seriesKey
+	var lastSeries []float64
+	for e := range evs.All() {
+		idx := int(e.Time.Sub(c.first) / c.bucket)
+		if e.Time.Before(c.s.From) || !e.Time.Before(c.s.To) || idx < 0 || idx >= c.n {
 			continue
 		}
-		k := key(e)
-		c := counts[k]
-		if c == nil {
-			c = make([]float64, n)
-			counts[k] = c
+		k := c.key(e)
+		if lastSeries == nil || k != last {
+			last, lastSeries = k, c.series(k)
 		}
-		c[idx]++
-		totals[k]++
+		lastSeries[idx]++
+		c.totals[k]++
 	}
+}
+
+// Merge adds the counts of o, a counter of the same spec.
+func (c *Counter) Merge(o *Counter) {
+	for k, v := range o.counts {
+		dst := c.series(k)
+		for i, x := range v {
+			dst[i] += x
+		}
+		c.totals[k] += o.totals[k]
+	}
+}
+
+// TimeSeries counts events per bucket and returns one wide frame per series
+// (time + a float64 "count" field with labels), zero-filled over the whole
+// range. The counts of all frames add up to the number of events in
+// [From, To). It also returns the bucket width (wider than the interval
+// when the range would have more than MaxBuckets points).
+func TimeSeries(evs events.List, s SeriesSpec) ([]*data.Frame, time.Duration) {
+	c := NewCounter(s)
+	c.Add(evs)
+	return c.Frames()
+}
+
+// Frames returns the series counted so far: the top N by total plus
+// "other", and the bucket width.
+func (c *Counter) Frames() ([]*data.Frame, time.Duration) {
+	s, n, bucket, first, perProvider := c.s, c.n, c.bucket, c.first, c.perProvider
+	counts, totals := c.counts, c.totals
 	if s.GroupBy != models.GroupNone && !perProvider {
 		for _, v := range s.Seeds {
 			k := seriesKey{s.Provider, v}

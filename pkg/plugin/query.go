@@ -50,6 +50,8 @@ type providerRun struct {
 	res    *fetch.Result
 	err    error
 	pushed events.Filter
+	// counter holds the provider's counts for a time-series query.
+	counter *frames.Counter
 }
 
 func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.DataResponse {
@@ -70,31 +72,6 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 		Filter:  q.Filter(),
 		Options: q.Options,
 	}
-	if q.Format != models.FormatTimeSeries {
-		// Rows beyond maxEvents are not shown: stop reading older windows
-		// once the newer ones hold enough. Counts always read everything.
-		req.Newest = d.settings.MaxEvents + 1
-	}
-	runs := d.fetchAll(ctx, ids, req)
-	var all []events.Event
-	var failed []string
-	var errs []error
-	truncated := false
-	for _, r := range runs {
-		if r.err != nil {
-			failed = append(failed, r.id)
-			errs = append(errs, r.err)
-			continue
-		}
-		all = append(all, r.res.Events...)
-		truncated = truncated || r.res.Truncated
-	}
-	if len(errs) == len(runs) {
-		return backend.ErrDataResponse(statusOf(errs[0]), joinErrors(errs))
-	}
-	if len(runs) > 1 {
-		events.SortNewestFirst(all)
-	}
 	selector := q.Provider
 	if selector == "" {
 		selector = models.ProviderAll
@@ -102,36 +79,73 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 			selector = ids[0]
 		}
 	}
+	interval := dq.Interval
+	if interval <= 0 && dq.MaxDataPoints > 0 {
+		interval = to.Sub(from) / time.Duration(dq.MaxDataPoints)
+	}
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	var spec *frames.SeriesSpec
+	if q.Format == models.FormatTimeSeries {
+		// Counts are made window by window as they arrive; the events
+		// themselves are not kept (beyond the cache).
+		spec = &frames.SeriesSpec{From: from, To: to, Interval: interval, GroupBy: q.GroupBy, Limit: q.Limit,
+			Provider: selector, Seeds: seeds(q)}
+	} else {
+		// Rows beyond maxEvents are not shown: stop reading older windows
+		// once the newer ones hold enough. Counts always read everything.
+		req.Newest = d.settings.MaxEvents + 1
+	}
+	runs := d.fetchAll(ctx, ids, req, spec)
+	var all events.List
+	var counter *frames.Counter
+	if spec != nil {
+		counter = frames.NewCounter(*spec)
+	}
+	var failed []string
+	var errs []error
+	truncated := false
+	for _, r := range runs {
+		if r.err != nil {
+			// A failed provider's partial counts are dropped with it.
+			failed = append(failed, r.id)
+			errs = append(errs, r.err)
+			continue
+		}
+		if counter != nil {
+			counter.Merge(r.counter)
+		}
+		all = all.Concat(r.res.Events)
+		truncated = truncated || r.res.Truncated
+	}
+	if len(errs) == len(runs) {
+		return backend.ErrDataResponse(statusOf(errs[0]), joinErrors(errs))
+	}
+	if len(runs) > 1 {
+		all = all.Sorted()
+	}
 
 	var notices []data.Notice
 	var out data.Frames
 	switch q.Format {
 	case models.FormatTimeSeries:
-		interval := dq.Interval
-		if interval <= 0 && dq.MaxDataPoints > 0 {
-			interval = to.Sub(from) / time.Duration(dq.MaxDataPoints)
-		}
-		if interval <= 0 {
-			interval = time.Minute
-		}
-		spec := frames.SeriesSpec{From: from, To: to, Interval: interval, GroupBy: q.GroupBy, Limit: q.Limit,
-			Provider: selector, Seeds: seeds(q)}
 		var bucket time.Duration
-		out, bucket = frames.TimeSeries(all, spec)
+		out, bucket = counter.Frames()
 		if want := max(interval, time.Second); bucket > want {
 			notices = append(notices, data.Notice{Severity: data.NoticeSeverityInfo,
 				Text: fmt.Sprintf("Counted per %s instead of %s to keep each series under %d points.", bucket, want, frames.MaxBuckets)})
 		}
 	default:
 		shown := all
-		if len(all) > d.settings.MaxEvents {
-			shown = all[:d.settings.MaxEvents]
-			total := fmt.Sprint(len(all))
+		if n := all.Len(); n > d.settings.MaxEvents {
+			shown = all.Head(d.settings.MaxEvents)
+			total := fmt.Sprint(n)
 			if truncated {
 				total = "at least " + total
 			}
 			notices = append(notices, data.Notice{Severity: data.NoticeSeverityWarning,
-				Text: fmt.Sprintf("Showing the newest %d of %s events — narrow the range or add filters (the limit is the data source's max events setting).", len(shown), total)})
+				Text: fmt.Sprintf("Showing the newest %d of %s events — narrow the range or add filters (the limit is the data source's max events setting).", shown.Len(), total)})
 		}
 		if q.Format == models.FormatLogs {
 			out = data.Frames{frames.Logs(q.RefID, shown)}
@@ -163,8 +177,10 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 	return res
 }
 
-// fetchAll fetches every provider concurrently.
-func (d *Datasource) fetchAll(ctx context.Context, ids []string, r providers.Request) []providerRun {
+// fetchAll fetches every provider concurrently. With a series spec, each
+// provider's events are counted as they arrive (providerRun.counter)
+// instead of returned.
+func (d *Datasource) fetchAll(ctx context.Context, ids []string, r providers.Request, spec *frames.SeriesSpec) []providerRun {
 	runs := make([]providerRun, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
@@ -178,7 +194,13 @@ func (d *Datasource) fetchAll(ctx context.Context, ids []string, r providers.Req
 				return
 			}
 			runs[i].pushed = p.Pushdown(r)
-			runs[i].res, runs[i].err = d.fetcher.Fetch(ctx, p, r)
+			if spec == nil {
+				runs[i].res, runs[i].err = d.fetcher.Fetch(ctx, p, r)
+				return
+			}
+			c := frames.NewCounter(*spec)
+			runs[i].counter = c
+			runs[i].res, runs[i].err = d.fetcher.FetchEach(ctx, p, r, c.Add)
 		}(i, id)
 	}
 	wg.Wait()
@@ -215,7 +237,7 @@ func describe(runs []providerRun) string {
 			first = "no request needed"
 		}
 		fmt.Fprintf(&b, "%s: %s\n  %d window(s) (%d from cache, %d shared with another query), %d request(s), %d record(s) read, %d event(s) matched",
-			r.id, first, r.res.Windows, r.res.Cached, r.res.Shared, r.res.Requests, r.res.Records, len(r.res.Events))
+			r.id, first, r.res.Windows, r.res.Cached, r.res.Shared, r.res.Requests, r.res.Records, r.res.Matched)
 		if !r.pushed.IsEmpty() {
 			fmt.Fprintf(&b, "; filters applied by the vendor: %s", filterText(r.pushed))
 		}

@@ -104,8 +104,7 @@ func (d *Datasource) lookup(ctx context.Context, kind string, ids []string, span
 		if err != nil {
 			return nil, err
 		}
-		for i := range res.Events {
-			e := &res.Events[i]
+		for e := range res.Events.All() {
 			v, l := lookupValue(kind, e)
 			if v == "" {
 				continue

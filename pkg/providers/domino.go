@@ -173,7 +173,7 @@ func readDominoTarget(it *jsoniter.Iterator) (dominoEntity, string) {
 // the record on one line, e.g. Change User Role In Project user "jwilson"
 // (role: Contributor -> Owner) in project "churn-model".
 func (p *domino) ParsePage(body []byte, r Request, cursor string) (Page, error) {
-	var evs []events.Event
+	evs := make([]events.Event, 0, pageSize(r, dominoPageSize))
 	in := interner{}
 	n, err := eachRecord(body, []string{"events"}, func(_ int, raw []byte, it *jsoniter.Iterator) error {
 		e := events.Event{Provider: events.Domino, Raw: raw}

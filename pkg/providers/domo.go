@@ -84,7 +84,7 @@ func (p *domo) NewRequest(ctx context.Context, r Request, cursor string) (*http.
 // parseDomoPage reads a page of either Domo API (a bare array; the
 // platform API adds fields). Unknown fields are ignored.
 func parseDomoPage(provider string, body []byte, r Request, cursor string, limit int, scope string) (Page, error) {
-	var evs []events.Event
+	evs := make([]events.Event, 0, limit)
 	in := interner{}
 	n, err := eachRecord(body, nil, func(_ int, raw []byte, it *jsoniter.Iterator) error {
 		e := events.Event{Provider: provider, Scope: scope, Raw: raw}

@@ -68,8 +68,9 @@ func HashKey(provider string, raw []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// SortNewestFirst orders events newest first; ties are broken by provider and
-// key so that the order is deterministic. Vendors mostly answer newest
+// SortNewestFirst orders events newest first, then by provider; events of
+// one provider with the same time keep the vendor's order (a stable sort),
+// which is deterministic, unlike hash keys. Vendors mostly answer newest
 // first already, so a sorted input costs one pass.
 func SortNewestFirst(evs []Event) {
 	if slices.IsSortedFunc(evs, newestFirst) {
@@ -82,10 +83,7 @@ func newestFirst(a, b Event) int {
 	if c := b.Time.Compare(a.Time); c != 0 {
 		return c
 	}
-	if c := strings.Compare(a.Provider, b.Provider); c != 0 {
-		return c
-	}
-	return strings.Compare(a.Key, b.Key)
+	return strings.Compare(a.Provider, b.Provider)
 }
 
 // Dedupe removes events whose Key was already seen, keeping the first.

@@ -13,6 +13,8 @@ export const BROWSER_DIR = __dirname;
 export const ROOT = path.resolve(BROWSER_DIR, '../..');
 /** The served harness; .build/test-output holds Playwright's traces of failures. */
 export const BUILD_DIR = path.join(BROWSER_DIR, '.build/site');
+/** The backend's frames of the provisioned dashboards (dashboard-frames.ts), served at /frames/. */
+export const FRAMES_DIR = path.join(BROWSER_DIR, '.build/frames');
 
 /** Grafana's font URLs (GlobalStyles/fonts) -> the same faces from @fontsource. */
 const FONTS: Record<string, string> = {

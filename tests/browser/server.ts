@@ -1,6 +1,7 @@
 /**
  * A static server for the harness on 127.0.0.1 and a random port:
- * tests/browser/.build/site/ at /, and @grafana/ui's icons at
+ * tests/browser/.build/site/ at /, the dashboards' frames
+ * (tests/browser/.build/frames/) at /frames/, and @grafana/ui's icons at
  * /public/build/img/icons/ (where Grafana serves them, with
  * window.__grafana_public_path__ = '/public/').
  */
@@ -9,7 +10,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
 
-import { BUILD_DIR, ROOT } from './build';
+import { BUILD_DIR, FRAMES_DIR, ROOT } from './build';
 
 const ICONS_DIR = path.join(ROOT, 'node_modules/@grafana/ui/dist/public/img/icons');
 
@@ -18,6 +19,7 @@ const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json',
+  '.json': 'application/json',
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.woff': 'font/woff',
@@ -29,7 +31,9 @@ function resolve(urlPath: string): string | undefined {
   const p = decodeURIComponent(urlPath);
   const [dir, rel] = p.startsWith('/public/build/img/icons/')
     ? [ICONS_DIR, p.slice('/public/build/img/icons/'.length)]
-    : [BUILD_DIR, p === '/' ? 'index.html' : p.slice(1)];
+    : p.startsWith('/frames/')
+      ? [FRAMES_DIR, p.slice('/frames/'.length)]
+      : [BUILD_DIR, p === '/' ? 'index.html' : p.slice(1)];
   const file = path.resolve(dir, rel);
   return file.startsWith(dir + path.sep) ? file : undefined;
 }

@@ -13,8 +13,11 @@ import { HarnessServer, startServer } from './server';
 type ListKey = 'config' | 'query' | 'variable' | 'annotation' | 'requests';
 
 export interface Harness {
-  /** Opens index.html?editor=… and waits for the editor's frame. */
-  open: (editor: 'config' | 'query' | 'variable' | 'annotation', params?: Record<string, string>) => Promise<Locator>;
+  /** Opens index.html?editor=… and waits for the editor's frame (or the dashboard). */
+  open: (
+    editor: 'config' | 'query' | 'variable' | 'annotation' | 'dashboard',
+    params?: Record<string, string>
+  ) => Promise<Locator>;
   /** Every payload of one kind so far. */
   all: <T = unknown>(key: ListKey) => Promise<T[]>;
   /** The latest payload of one kind (fails when there is none). */

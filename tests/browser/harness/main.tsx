@@ -2,7 +2,9 @@
  * The browser harness: the plugin's real editors, rendered outside Grafana
  * with the real @grafana/ui, its dark theme and global styles. The page is
  * chosen by the URL: index.html?editor=config|query|variable|annotation
- * (&scenario=… for the config editor). Payloads land on window.__harness.
+ * (&scenario=… for the config editor), or ?editor=dashboard&uid=… for a
+ * provisioned dashboard drawn from the backend's frames (dashboard.tsx).
+ * Payloads land on window.__harness.
  */
 import React, { useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -28,6 +30,7 @@ import { VariableQueryEditor } from '../../../src/components/VariableQueryEditor
 import { DataSource } from '../../../src/datasource';
 import { AuditDataSourceOptions, AuditQuery, AuditSecureJsonData } from '../../../src/types';
 import { AuditVariableQuery } from '../../../src/variableQuery';
+import { DashboardPage } from './dashboard';
 import { DATASOURCE_NAME, DATASOURCE_UID, ENABLED_PROVIDERS } from './fixtures';
 import { initRecord, record } from './record';
 import { installRuntime } from './runtime';
@@ -322,8 +325,10 @@ function Page() {
       return <AnnotationPage />;
     case 'variable':
       return <VariablePage />;
+    case 'dashboard':
+      return <DashboardPage uid={params.get('uid') || 'audit-overview'} />;
   }
-  return <Text>Choose an editor: ?editor=config|query|variable|annotation</Text>;
+  return <Text>Choose an editor: ?editor=config|query|variable|annotation|dashboard</Text>;
 }
 
 const theme = createTheme(); // dark, Grafana's default

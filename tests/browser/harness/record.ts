@@ -1,8 +1,35 @@
 /**
  * What the editors did, on `window.__harness` for the spec to read:
  * every onChange / onOptionsChange payload, onRunQuery calls and the
- * resource requests the data source made.
+ * resource requests the data source made; and what the dashboard page drew.
  */
+
+/** One panel of the dashboard page, once its frames are prepared. */
+export interface DashboardPanelRecord {
+  id: number;
+  type: string;
+  title: string;
+  /** Frames after the panel's transformations. */
+  frames: number;
+  /** Rows of all frames. */
+  rows: number;
+  /** The backend's error for the panel's queries, if any. */
+  error?: string;
+}
+
+export interface DashboardRecord {
+  panels: DashboardPanelRecord[];
+  /** Annotation events per annotation query. */
+  annotations: Record<string, number>;
+  /**
+   * Where the query the backend ran (cmd/dashframes) differs from what the
+   * plugin's frontend would send for the same saved target
+   * (DataSource.applyTemplateVariables with the dashboard's variables).
+   */
+  queryMismatches: string[];
+  /** How long fetching and preparing the frames took. */
+  loadMs: number;
+}
 
 export interface HarnessRecord {
   /** onOptionsChange payloads of the config editor (DataSourceSettings). */
@@ -19,6 +46,8 @@ export interface HarnessRecord {
   runs: number;
   /** Values of the variable preview, once loaded. */
   preview: Array<{ text: string; value: string }>;
+  /** The dashboard page, once every panel's data is prepared. */
+  dashboard?: DashboardRecord;
 }
 
 declare global {

@@ -108,29 +108,36 @@ const backendSrv = {
 } as unknown as BackendSrv;
 
 /** Two dashboard variables, as a dashboard with the chained provider / user variables has. */
-const VARIABLES = [
+const EDITOR_VARIABLES = [
   { name: 'provider', type: 'query', current: { text: 'Cisco ThousandEyes', value: 'thousandeyes' } },
   { name: 'user', type: 'query', current: { text: 'All', value: '$__all' } },
 ] as unknown as TypedVariableModel[];
 
 const VARIABLE_RE = /\$(\w+)|\[\[(\w+?)(?::\w+)?\]\]|\${(\w+)(?:\.[^:^}]+)?(?::[^}]+)?}/g;
 
-const templateSrv: TemplateSrv = {
-  getVariables: () => VARIABLES,
-  replace: (target?: string, _scopedVars?: unknown, format?: unknown) =>
-    (target ?? '').replace(VARIABLE_RE, (whole, a?: string, b?: string, c?: string) => {
-      const v = VARIABLES.find((x) => x.name === (a ?? b ?? c)) as { current?: { value?: unknown } } | undefined;
-      if (!v) {
-        return whole;
-      }
-      const value = v.current?.value;
-      return typeof format === 'function' ? String((format as (v: unknown) => unknown)(value)) : String(value ?? '');
-    }),
-  containsTemplate: (target?: string) => !!target && /\$\w+|\[\[\w+|\${\w+/.test(target),
-  updateTimeRange: () => undefined,
-} as unknown as TemplateSrv;
+/** Grafana's template service over a fixed set of variables and their current values. */
+function templateSrvOf(variables: TypedVariableModel[]): TemplateSrv {
+  return {
+    getVariables: () => variables,
+    replace: (target?: string, _scopedVars?: unknown, format?: unknown) =>
+      (target ?? '').replace(VARIABLE_RE, (whole, a?: string, b?: string, c?: string) => {
+        const v = variables.find((x) => x.name === (a ?? b ?? c)) as { current?: { value?: unknown } } | undefined;
+        if (!v) {
+          return whole;
+        }
+        const value = v.current?.value;
+        return typeof format === 'function' ? String((format as (v: unknown) => unknown)(value)) : String(value ?? '');
+      }),
+    containsTemplate: (target?: string) => !!target && /\$\w+|\[\[\w+|\${\w+/.test(target),
+    updateTimeRange: () => undefined,
+  } as unknown as TemplateSrv;
+}
 
-export function installRuntime() {
+/**
+ * Installs the services. The editors get two fixed variables; the dashboard
+ * page passes the dashboard's own (templating.list, with their saved values).
+ */
+export function installRuntime(variables: TypedVariableModel[] = EDITOR_VARIABLES) {
   setBackendSrv(backendSrv);
-  setTemplateSrv(templateSrv);
+  setTemplateSrv(templateSrvOf(variables));
 }

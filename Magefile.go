@@ -21,3 +21,11 @@ func Bench() error {
 	args := append([]string{"run", "./cmd/bench"}, strings.Fields(os.Getenv("BENCH_FLAGS"))...)
 	return sh.RunV("go", args...)
 }
+
+// Loadtest runs dashboards against the plugin and the simulator for a while
+// (go run ./cmd/loadtest); pass flags in LOADTEST_FLAGS, e.g.
+// LOADTEST_FLAGS=-duration=5m mage loadtest.
+func Loadtest() error {
+	args := append([]string{"run", "./cmd/loadtest"}, strings.Fields(os.Getenv("LOADTEST_FLAGS"))...)
+	return sh.RunV("go", args...)
+}

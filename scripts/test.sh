@@ -35,11 +35,14 @@ step "go vet"
 go vet ./pkg/... ./cmd/... || fail "go vet"
 step "backend build for every platform (mage -v: linux amd64/arm64/arm, darwin amd64/arm64, windows amd64)"
 mage -v || fail "mage build"
+step "plugin package: zip, package checks, Grafana's plugin validator if installed (scripts/validate-plugin.sh)"
+VALIDATE_OUT="$OUT/package" bash scripts/validate-plugin.sh || fail "plugin package"
 step "go test"
-go test -count=1 -json ./pkg/... ./cmd/... >"$OUT/go-test.json" 2>"$OUT/go-test.stderr"
+CHAOS_TABLE="$OUT/chaos.txt" go test -count=1 -json ./pkg/... ./cmd/... >"$OUT/go-test.json" 2>"$OUT/go-test.stderr"
 GO_RC=$?
 cat "$OUT/go-test.stderr"
 [ $GO_RC -eq 0 ] || fail "go test"
+[ -s "$OUT/chaos.txt" ] && cat "$OUT/chaos.txt" # the chaos suite's table (pkg/plugin TestChaos)
 
 step "fuzz (3s per parser; longer: npm run fuzz)"
 FUZZTIME=3s bash scripts/fuzz.sh || fail "fuzz"

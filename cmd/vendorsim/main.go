@@ -4,6 +4,12 @@
 //
 //	go run ./cmd/vendorsim -addr :8099 -events 20000 -seed 1 -latency 0
 //
+// Faults (pkg/vendorsim faults.go): -chaos injects a seeded random mix into
+// every data request, e.g. -chaos 'seed=7,429=10%,5xx=5%,truncate=2%';
+// -clock-skew runs the simulated vendors' clock ahead (or, negative,
+// behind) of this machine's. A running simulator also takes faults and
+// chaos at /_sim/faults and inserts records at /_sim/insert.
+//
 // It logs one line per request (method, path, status, duration; never a
 // query string or header, so never a credential) and stops on SIGINT or
 // SIGTERM.
@@ -47,8 +53,18 @@ func run(args []string) error {
 	fs.IntVar(&cfg.ThousandEyesPageSize, "te-page-size", cfg.ThousandEyesPageSize, "ThousandEyes page size")
 	fs.IntVar(&cfg.ThousandEyesRateLimit, "te-rate-limit", cfg.ThousandEyesRateLimit, "ThousandEyes requests per minute per organisation (<0 disables)")
 	fs.DurationVar(&cfg.TokenTTL, "token-ttl", cfg.TokenTTL, "domo-platform access token lifetime")
+	chaos := fs.String("chaos", "", "random faults in data requests: comma-separated seed=N, 429, 5xx, truncate, latency, insert, dup, expire as rates (10% or 0.1), spike=duration; e.g. 'seed=7,429=10%,5xx=5%,truncate=2%'")
+	skew := fs.Duration("clock-skew", 0, "the simulated vendors' clock minus this machine's (rate-limit resets, token expiry, Date headers)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	c, err := vendorsim.ParseChaos(*chaos)
+	if err != nil {
+		return err // "chaos: ..."
+	}
+	if *skew != 0 {
+		d := *skew
+		cfg.Now = func() time.Time { return time.Now().Add(d) }
 	}
 	if *end != "" {
 		t, err := time.Parse(time.RFC3339, *end)
@@ -61,9 +77,16 @@ func run(args []string) error {
 
 	t0 := time.Now()
 	sim := vendorsim.New(cfg)
-	c := sim.Config()
+	sc := sim.Config()
 	log.Printf("vendorsim: %d events per provider from %s to %s (seed %d) generated in %s",
-		c.Events, c.Start.Format(time.RFC3339), c.End.Format(time.RFC3339), c.Seed, time.Since(t0).Round(time.Millisecond))
+		sc.Events, sc.Start.Format(time.RFC3339), sc.End.Format(time.RFC3339), sc.Seed, time.Since(t0).Round(time.Millisecond))
+	if c != (vendorsim.Chaos{}) {
+		sim.SetChaos(c)
+		log.Printf("vendorsim: chaos %s", c)
+	}
+	if *skew != 0 {
+		log.Printf("vendorsim: vendor clock skewed by %s", *skew)
+	}
 
 	srv := &http.Server{Addr: *addr, Handler: logRequests(sim), ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

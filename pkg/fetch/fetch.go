@@ -17,12 +17,19 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/sync/singleflight"
 	"golang.org/x/time/rate"
 
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/providers"
 )
+
+// slotsKey carries the request slots of one Fetch (a channel used as a
+// semaphore) to the requests of its windows.
+type slotsKey struct{}
+
+// windowWorkers is how many windows per request slot are in progress at
+// once: enough that a slot is not idle while a window reads its page.
+const windowWorkers = 4
 
 // Defaults of a Fetcher.
 const (
@@ -55,7 +62,79 @@ type Fetcher struct {
 	// Now is the clock (tests replace it).
 	Now func() time.Time
 
-	flight singleflight.Group
+	mu      sync.Mutex
+	flights map[string]*flight
+}
+
+// flight is one window fetch under way, shared by every query that needs
+// the window (panels of one dashboard over one range). It runs on its own
+// context, cancelled only when the last query waiting for it has left, so
+// a closed panel or a query failing elsewhere never fails another.
+type flight struct {
+	done    chan struct{}
+	res     windowResult
+	err     error
+	waiters int
+	cancel  context.CancelFunc
+}
+
+// share runs fn for key once for all concurrent callers. shared reports
+// that the caller joined a fetch another caller started.
+func (f *Fetcher) share(ctx context.Context, key string, fn func(context.Context) (windowResult, error)) (res windowResult, shared bool, err error) {
+	f.mu.Lock()
+	fl, shared := f.flights[key]
+	if !shared {
+		// Detached from the caller's cancellation, but not from its time
+		// limit: queries of one dashboard share Grafana's query timeout.
+		detached := context.WithoutCancel(ctx)
+		fctx, cancel := context.WithCancel(detached)
+		if d, ok := ctx.Deadline(); ok {
+			cancel()
+			fctx, cancel = context.WithDeadline(detached, d)
+		}
+		fl = &flight{done: make(chan struct{}), cancel: cancel}
+		if f.flights == nil {
+			f.flights = map[string]*flight{}
+		}
+		f.flights[key] = fl
+		go func() {
+			fl.res, fl.err = fn(fctx)
+			f.mu.Lock()
+			if f.flights[key] == fl {
+				delete(f.flights, key)
+			}
+			f.mu.Unlock()
+			cancel()
+			close(fl.done)
+		}()
+	}
+	fl.waiters++
+	f.mu.Unlock()
+	select {
+	case <-fl.done:
+		return fl.res, shared, fl.err
+	case <-ctx.Done():
+		f.mu.Lock()
+		if fl.waiters--; fl.waiters == 0 {
+			// Nobody needs it any more: stop it, and let a later query
+			// start afresh rather than join a cancelled fetch.
+			fl.cancel()
+			if f.flights[key] == fl {
+				delete(f.flights, key)
+			}
+		}
+		f.mu.Unlock()
+		return windowResult{}, shared, ctx.Err()
+	}
+}
+
+// deadlineError names the vendor when a query ran out of time, so that a
+// panel says who did not answer, not just "context deadline exceeded".
+func deadlineError(p providers.Provider, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) && !errors.As(err, new(*providers.HTTPError)) {
+		return fmt.Errorf("%s (%s) did not answer before the query's time limit: %w", p.ID(), p.BaseURL().Host, err)
+	}
+	return err
 }
 
 // Result is the outcome of one Fetch.
@@ -213,6 +292,7 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 
 	perWindow := make([]events.List, len(wins))
 	counts := make([]int, len(wins))
+	stops := make([]context.CancelFunc, len(wins))
 	requests := make([]string, len(wins))
 	done := make([]bool, len(wins))
 	var (
@@ -220,7 +300,9 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 		mu       sync.Mutex
 		firstErr error
 		enough   bool // the newest completed windows hold r.Newest events
+		wide     bool // more windows than request slots are in progress
 	)
+	var work func(n int) // starts n more window workers
 	// finish records window i and checks whether the newest windows, done
 	// without a gap, already hold the events asked for.
 	finish := func(i int, evs events.List, request string) {
@@ -236,12 +318,26 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 		if r.Newest <= 0 {
 			return
 		}
-		n := 0
+		n, m := 0, 0
 		for j := len(wins) - 1; j >= 0 && done[j]; j-- {
 			n += counts[j]
+			m++
 		}
-		if n >= r.Newest {
+		// With a row limit, older windows are read ahead only once the
+		// newest ones show that the limit is far: otherwise their requests
+		// would mostly be wasted.
+		if !wide && !enough && m > 0 && n*len(wins)/m < r.Newest/2 {
+			wide = true
+			work(min(windowWorkers*conc, len(wins)) - conc)
+		}
+		if n >= r.Newest && !enough {
 			enough = true
+			// Older windows still in progress are not needed any more.
+			for j, stop := range stops {
+				if !done[j] && stop != nil {
+					stop()
+				}
+			}
 		}
 	}
 	skip := func() bool {
@@ -268,7 +364,12 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 				return
 			}
 		}
-		v, err, shared := f.flight.Do(key, func() (any, error) {
+		wctx, stop := context.WithCancel(ctx)
+		defer stop()
+		mu.Lock()
+		stops[i] = stop
+		mu.Unlock()
+		got, shared, err := f.share(wctx, key, func(ctx context.Context) (windowResult, error) {
 			wr := pushed
 			wr.Window = w.fetch
 			got, err := f.fetchWindow(ctx, p, wr, res)
@@ -279,7 +380,7 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 		})
 		if err != nil {
 			mu.Lock()
-			if firstErr == nil {
+			if firstErr == nil && !enough {
 				firstErr = err
 				cancel()
 			}
@@ -291,25 +392,39 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 			res.Shared++
 			mu.Unlock()
 		}
-		finish(i, clipFilter(v.(windowResult).events, w.clip, r.Filter), v.(windowResult).request)
+		finish(i, clipFilter(got.events, w.clip, r.Filter), got.request)
 	}
-	for range min(conc, len(wins)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				if ctx.Err() == nil && !skip() {
-					one(i)
+	// conc bounds the requests in flight, not the windows: a window
+	// being read or waiting for its next page leaves its slot to another,
+	// so that paging (sequential within a window) overlaps reading, and
+	// the last windows do not run with idle slots.
+	slots := make(chan struct{}, conc)
+	ctx = context.WithValue(ctx, slotsKey{}, slots)
+	work = func(n int) {
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range jobs {
+					if ctx.Err() == nil && !skip() {
+						one(i)
+					}
 				}
-			}
-		}()
+			}()
+		}
+	}
+	if r.Newest <= 0 {
+		wide = true
+		work(min(windowWorkers*conc, len(wins)))
+	} else {
+		work(min(conc, len(wins)))
 	}
 	wg.Wait()
-	if firstErr != nil {
-		return res, firstErr
+	if firstErr == nil {
+		firstErr = ctx.Err()
 	}
-	if err := ctx.Err(); err != nil {
-		return res, err
+	if firstErr != nil {
+		return res, deadlineError(p, firstErr)
 	}
 	for i := range perWindow {
 		res.Truncated = res.Truncated || !done[i]
@@ -371,13 +486,9 @@ func (f *Fetcher) fetchWindow(ctx context.Context, p providers.Provider, r provi
 		if pages >= maxPagesPerWindow {
 			return out, fmt.Errorf("%s: more than %d pages in one window; the API keeps returning full pages", p.ID(), maxPagesPerWindow)
 		}
-		body, err := f.Do(ctx, p, func() (*http.Request, error) { return p.NewRequest(ctx, r, cursor) }, res, &out.request)
+		page, err := f.page(ctx, p, r, cursor, res, &out.request)
 		if err != nil {
 			return out, err
-		}
-		page, err := p.ParsePage(body, r, cursor)
-		if err != nil {
-			return out, fmt.Errorf("%s: cannot read the API's answer: %w", p.ID(), err)
 		}
 		atomic.AddInt64(&res.Records, int64(page.Records))
 		out.records += int64(page.Records)
@@ -393,6 +504,26 @@ func (f *Fetcher) fetchWindow(ctx context.Context, p providers.Provider, r provi
 	}
 	out.events = events.DedupeList(out.events).Compact()
 	return out, nil
+}
+
+// page fetches and reads one page. An answer that cannot be read (most
+// often a body cut off on the way) is asked for once more before the
+// query fails: the page is the same, and a wrong count is worse than one
+// extra request.
+func (f *Fetcher) page(ctx context.Context, p providers.Provider, r providers.Request, cursor string, res *Result, describe *string) (providers.Page, error) {
+	for try := 1; ; try++ {
+		body, err := f.Do(ctx, p, func() (*http.Request, error) { return p.NewRequest(ctx, r, cursor) }, res, describe)
+		if err != nil {
+			return providers.Page{}, err
+		}
+		page, err := p.ParsePage(body, r, cursor)
+		if err == nil {
+			return page, nil
+		}
+		if try >= 2 {
+			return providers.Page{}, fmt.Errorf("%s: cannot read the API's answer (twice): %w", p.ID(), err)
+		}
+	}
 }
 
 // Do sends one request built by build, retrying 429, 502, 503, 504 and
@@ -414,13 +545,27 @@ func (f *Fetcher) Do(ctx context.Context, p providers.Provider, build func() (*h
 		}
 		if l := f.Limiters[p.ID()]; l != nil {
 			if err := l.Wait(ctx); err != nil {
-				return nil, err
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				return nil, fmt.Errorf("%s: waiting for the request rate limit (%.0f per minute) would pass the query's time limit: %w", p.ID(), float64(l.Limit())*60, err)
 			}
 		}
 		if res != nil {
 			atomic.AddInt64(&res.Requests, 1)
 		}
+		slots, _ := ctx.Value(slotsKey{}).(chan struct{})
+		if slots != nil {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
 		body, err := providers.Do(f.client(), req, p)
+		if slots != nil {
+			<-slots
+		}
 		if err == nil {
 			return body, nil
 		}
@@ -481,7 +626,7 @@ func jitter(d time.Duration) time.Duration {
 	if d <= 0 {
 		return 0
 	}
-	return time.Duration(rand.Int64N(int64(d)))
+	return time.Duration(rand.Int64N(int64(d))) // #nosec G404 -- retry jitter, not a secret
 }
 
 func (f *Fetcher) sleep(ctx context.Context, d time.Duration) error {

@@ -302,3 +302,55 @@ func TestFetchEachPassesEveryEventOnceAndKeepsNone(t *testing.T) {
 		}
 	}
 }
+
+// Concurrency bounds the requests in flight, whatever the number of windows
+// in progress; reading ahead keeps every slot busy, and a row limit that
+// the newest windows already fill stops older windows early.
+func TestConcurrencyBoundsRequestsInFlight(t *testing.T) {
+	var inFlight, peak, calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		n := inFlight.Add(1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		time.Sleep(20 * time.Millisecond)
+		inFlight.Add(-1)
+		q := r.URL.Query()
+		start, _ := strconv.ParseInt(q.Get("start"), 10, 64)
+		off, _ := strconv.Atoi(q.Get("offset"))
+		lim, _ := strconv.Atoi(q.Get("limit"))
+		// Every window holds 2.5 pages of events, one per second, newest first.
+		total := lim*2 + lim/2
+		var b strings.Builder
+		b.WriteString("[")
+		for k := off; k < min(off+lim, total); k++ {
+			if k > off {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, `{"userName":"u","eventText":"e","time":%d}`, start+int64(total-k)*1000)
+		}
+		b.WriteString("]")
+		_, _ = w.Write([]byte(b.String()))
+	}))
+	defer srv.Close()
+	f := &Fetcher{Client: srv.Client(), Concurrency: 3}
+	r := providers.Request{Window: providers.Window{From: t0, To: t0.Add(48 * time.Hour)}}
+	res, err := f.Fetch(context.Background(), domo(t, srv.URL), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := peak.Load(); p != 3 || res.Events.Len() != res.Windows*2500 || res.Windows < 6 {
+		t.Fatalf("peak %d requests in flight (concurrency 3); %d events in %d windows", p, res.Events.Len(), res.Windows)
+	}
+	// A row limit filled by the newest window: older windows are not read
+	// ahead (of 48 windows, only the 3 started with the newest, 3 pages
+	// each, and at most one more request per worker).
+	calls.Store(0)
+	r.Newest = 100
+	if res, err = f.Fetch(context.Background(), domo(t, srv.URL), r); err != nil || !res.Truncated {
+		t.Fatalf("%v, truncated %v", err, res.Truncated)
+	}
+	if c := calls.Load(); c > 3*3+3 {
+		t.Fatalf("%d requests for the newest 100 events", c)
+	}
+}

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -60,10 +61,47 @@ func TestLoadSettingsRejectsUnknownProviderAndBadJSON(t *testing.T) {
 func TestCheckBaseURL(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"https://domino.example.com/", ""},
+		{"https://acme.domo.com", ""},
+		{"https://api.thousandeyes.com/", ""},
+		{"https://eu.datafold.com", ""},
+		// Plain http and path prefixes stay allowed off the vendors' domains:
+		// the demo's simulator, local and private hosts, reverse proxies.
+		{"http://vendorsim:8099", ""},
+		{"http://localhost:8099", ""},
+		{"http://127.0.0.1:8099/", ""},
+		{"http://10.1.2.3", ""},
+		{"https://proxy.example.com/domino", ""},
+		{"https://domino.example.com/prefix/", ""},
 		{"domino.example.com", "absolute URL"},
 		{"ftp://x.example.com", "https://"},
-		{"https://user:pw@x.example.com", "user name or password"},
 		{"https://x.example.com/?a=1", "query string"},
+		{"https://x.example.com/#top", "query string or fragment"},
+		// Credentials in the URL: refused, never echoed.
+		{"https://user:pw@x.example.com", "user name or password"},
+		{"http://user:pw@vendorsim:8099", "user name or password"},
+		{"ftp://user:pw@x.example.com", "user name or password"},
+		{"user:pw@x.example.com", "must not contain a user name or password"},
+		{"https://user:pw@bad host", "user name or password"},
+		// The vendors' own hosts: https only, the bare host.
+		{"http://api.thousandeyes.com", "plain http"},
+		{"http://acme.domo.com", "use https://acme.domo.com"},
+		{"http://app.datafold.com", "plain http"},
+		{"http://acme.dominodatalab.com", "plain http"},
+		{"http://API.DOMO.COM.", "plain http"},
+		{"https://api.thousandeyes.com/v7", "serves its API at the root of api.thousandeyes.com: enter only https://api.thousandeyes.com"},
+		{"https://acme.domo.com/admin/logging", "has a path"},
+		{"https://app.datafold.com/api", "has a path"},
+		// A pasted endpoint, on any host.
+		{"https://api.thousandeyes.com/v7/audit-user-events", "has a path"},
+		{"http://vendorsim:8099/v7/audit-user-events", "contains the API path /v7/audit-user-events: enter the base URL without it (http://vendorsim:8099)"},
+		{"https://proxy.example.com/domino/api/audittrail/v1/auditevents", "(https://proxy.example.com/domino)"},
+		{"https://proxy.example.com/domo/api/audit/v1/user-audits/objectTypes", "contains the API path"},
+		{"https://proxy.example.com/v1/audit", "contains the API path /v1/audit"},
+		{"https://proxy.example.com/api/v1/audit_logs/", "contains the API path"},
+		{"https://proxy.example.com/te/v7", "ends with /v7: enter the base URL without it (https://proxy.example.com/te)"},
+		{"https://domino.example.com/api", "ends with /api"},
+		{"https://proxy.example.com/v1/auditor", ""},
+		{"https://notdomo.com/anything", ""},
 	} {
 		_, err := CheckBaseURL(c.in)
 		if c.want == "" && err != nil {
@@ -75,5 +113,73 @@ func TestCheckBaseURL(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "pw") {
 			t.Errorf("%s: error leaks the password: %v", c.in, err)
 		}
+	}
+}
+
+func TestCheckProviderNamesTheProviderAndTheSetting(t *testing.T) {
+	ok := map[string]ProviderSettings{
+		"domo":          {Enabled: true, Instance: "acme", Secret: "tok"},
+		"domo-platform": {Enabled: true, ClientID: "cid", Secret: "sec"},
+		"domino":        {Enabled: true, URL: "https://domino.example.com", AuthType: AuthBearer, Secret: "jwt"},
+		"datafold":      {Enabled: true, Secret: "key"},
+		"thousandeyes":  {Enabled: true, Secret: "tok"},
+	}
+	for _, c := range []struct {
+		name    string
+		id      string
+		p       ProviderSettings
+		setting string // "" = no error
+		want    string
+	}{
+		{name: "domo ok", id: "domo", p: ok["domo"]},
+		{name: "domo-platform ok", id: "domo-platform", p: ok["domo-platform"]},
+		{name: "domino ok", id: "domino", p: ok["domino"]},
+		{name: "datafold ok", id: "datafold", p: ok["datafold"]},
+		{name: "thousandeyes ok", id: "thousandeyes", p: ok["thousandeyes"]},
+		{name: "simulator over http", id: "thousandeyes", p: ProviderSettings{Secret: "t", URL: "http://vendorsim:8099"}},
+		{name: "datafold EU", id: "datafold", p: ProviderSettings{Secret: "t", URL: "https://eu.datafold.com"}},
+		{name: "domo instance via URL only", id: "domo", p: ProviderSettings{Secret: "t", URL: "https://acme.domo.com"}},
+
+		{"missing secret", "datafold", ProviderSettings{}, "datafoldApiKey", "datafold: the API key is missing: enter it in the Datafold section of the data source settings (secureJsonData.datafoldApiKey when provisioning)"},
+		{"missing client secret", "domo-platform", ProviderSettings{ClientID: "cid"}, "domoPlatformClientSecret", "domo-platform: the client secret is missing"},
+		{"secret with a line break", "thousandeyes", ProviderSettings{Secret: "abc\ndef"}, "thousandeyesToken", "thousandeyes: the user API token contains spaces or line breaks"},
+		{"secret with a space", "domo", ProviderSettings{Instance: "acme", Secret: "Bearer abc"}, "domoToken", "contains spaces"},
+		{"missing instance", "domo", ProviderSettings{Secret: "t"}, "instance", "domo: the instance name is missing"},
+		{"instance is a URL", "domo", ProviderSettings{Secret: "t", Instance: "https://acme.domo.com"}, "instance", "only the name before .domo.com"},
+		{"missing client id", "domo-platform", ProviderSettings{Secret: "t"}, "clientId", "domo-platform: the client id is missing"},
+		{"missing domino URL", "domino", ProviderSettings{Secret: "t", AuthType: AuthBearer}, "url", "domino: the Domino URL is missing"},
+		{"bad auth type", "domino", ProviderSettings{Secret: "t", URL: "https://d.example.com", AuthType: "basic"}, "authType", `authType "basic" is unknown`},
+		{"credentials in URL", "thousandeyes", ProviderSettings{Secret: "t", URL: "https://me:hunter2@api.thousandeyes.com"}, "url", "thousandeyes: URL must not contain a user name or password; put credentials in the secret fields (the URL setting, jsonData.providers.thousandeyes.url)"},
+		{"http to the vendor", "thousandeyes", ProviderSettings{Secret: "t", URL: "http://api.thousandeyes.com"}, "url", "thousandeyes: URL http://api.thousandeyes.com uses plain http"},
+		{"endpoint pasted", "datafold", ProviderSettings{Secret: "t", URL: "https://app.datafold.com/api/v1/audit_logs"}, "url", "enter only https://app.datafold.com"},
+		{"domino with a path prefix", "domino", ProviderSettings{Secret: "t", URL: "https://tools.example.com/domino", AuthType: AuthAPIKey}, "", ""},
+		{"domino on another vendor's host", "domino", ProviderSettings{Secret: "t", URL: "https://acme.domo.com", AuthType: AuthBearer}, "url", "URL https://acme.domo.com is Domo's host, not the Domino Data Lab API: enter your Domino deployment's address"},
+		{"thousandeyes web app", "thousandeyes", ProviderSettings{Secret: "t", URL: "https://app.thousandeyes.com"}, "url", "is ThousandEyes' web site, not its API: leave the URL empty for https://api.thousandeyes.com"},
+		{"datafold marketing site", "datafold", ProviderSettings{Secret: "t", URL: "https://www.datafold.com"}, "url", "use https://app.datafold.com (US), https://eu.datafold.com (EU)"},
+		{"domo on the platform host", "domo", ProviderSettings{Secret: "t", URL: "https://api.domo.com"}, "url", "is Domo's platform API, not an instance"},
+		{"platform on an instance host", "domo-platform", ProviderSettings{Secret: "t", ClientID: "c", URL: "https://acme.domo.com"}, "url", "is a Domo instance, not the platform API"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			err := CheckProvider(c.id, c.p)
+			if c.setting == "" {
+				if err != nil {
+					t.Fatalf("unexpected %v", err)
+				}
+				return
+			}
+			var se *SettingError
+			if !errors.As(err, &se) {
+				t.Fatalf("want a SettingError, got %v", err)
+			}
+			if se.Provider != c.id || se.Setting != c.setting || !strings.HasPrefix(err.Error(), c.id+": ") || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %s (setting %q), want setting %q and %q", err, se.Setting, c.setting, c.want)
+			}
+			if strings.Contains(err.Error(), "hunter2") || (c.p.Secret != "" && len(c.p.Secret) > 1 && strings.Contains(err.Error(), c.p.Secret)) {
+				t.Fatalf("error shows a secret: %v", err)
+			}
+		})
+	}
+	if err := CheckProvider("splunk", ProviderSettings{}); err == nil || !strings.Contains(err.Error(), "unknown provider") {
+		t.Fatalf("unknown provider: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/auditlens/auditlog/pkg/fetch"
+	"github.com/auditlens/auditlog/pkg/models"
 	"github.com/auditlens/auditlog/pkg/providers"
 )
 
@@ -22,6 +24,9 @@ type providerHealth struct {
 	Label   string `json:"label"`
 	OK      bool   `json:"ok"`
 	Message string `json:"message"`
+	// Setting names the setting to fix when the settings are at fault: a
+	// jsonData.providers.<id> key or the secureJsonData key of the secret.
+	Setting string `json:"setting,omitempty"`
 }
 
 // healthTimeout bounds the whole check.
@@ -67,6 +72,15 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 
 func (d *Datasource) checkProvider(ctx context.Context, id string) providerHealth {
 	h := providerHealth{ID: id, Label: label(id)}
+	// The settings first: what is wrong with them is said without a request.
+	if err := models.CheckProvider(id, d.settings.Providers[id]); err != nil {
+		h.Message = err.Error()
+		var se *models.SettingError
+		if errors.As(err, &se) {
+			h.Setting = se.Setting
+		}
+		return h
+	}
 	p, err := d.provider(id)
 	if err != nil {
 		h.Message = err.Error()

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/auditlens/auditlog/pkg/models"
 )
 
 func health(t *testing.T, s backend.DataSourceInstanceSettings) *backend.CheckHealthResult {
@@ -75,5 +77,78 @@ func TestHealthWithNoProviders(t *testing.T) {
 	res := health(t, backend.DataSourceInstanceSettings{JSONData: []byte(`{}`)})
 	if res.Status != backend.HealthStatusError || !strings.Contains(res.Message, "No provider is enabled") {
 		t.Fatalf("%s", res.Message)
+	}
+}
+
+// Configuration mistakes are caught before any request, with the provider,
+// the setting and what to do; the other providers still report OK.
+func TestHealthCatchesConfigMistakes(t *testing.T) {
+	_, srv := shared(t)
+	for _, c := range []struct {
+		name, id, url, secret string // url / secret: "" = unchanged
+		setting, want         string
+	}{
+		{name: "plain http to the vendor", id: "thousandeyes", url: "http://api.thousandeyes.com", setting: "url",
+			want: "Cisco ThousandEyes: FAILED — thousandeyes: URL http://api.thousandeyes.com uses plain http, but api.thousandeyes.com is ThousandEyes' own host, which must be reached over https so that the credentials are encrypted: use https://api.thousandeyes.com"},
+		{name: "endpoint pasted on the vendor host", id: "domo", url: "https://acme.domo.com/api/audit/v1/user-audits", setting: "url",
+			want: "Domo: FAILED — domo: URL https://acme.domo.com/api/audit/v1/user-audits has a path, but Domo serves its API at the root of acme.domo.com: enter only https://acme.domo.com"},
+		{name: "endpoint pasted on another host", id: "datafold", url: srv.URL + "/api/v1/audit_logs", setting: "url",
+			want: "Datafold: FAILED — datafold: URL " + srv.URL + "/api/v1/audit_logs contains the API path /api/v1/audit_logs: enter the base URL without it (" + srv.URL + ")"},
+		{name: "credentials in the URL", id: "domino", url: "https://admin:s3cret-pw@domino.example.com", setting: "url",
+			want: "Domino Data Lab: FAILED — domino: URL must not contain a user name or password"},
+		{name: "missing secret", id: "domo-platform", secret: "-", setting: "domoPlatformClientSecret",
+			want: "Domo platform API: FAILED — domo-platform: the client secret is missing: enter it in the Domo platform API section of the data source settings (secureJsonData.domoPlatformClientSecret when provisioning)"},
+		{name: "secret pasted with a line break", id: "thousandeyes", secret: "sim-te-token\nsim-te-token", setting: "thousandeyesToken",
+			want: "Cisco ThousandEyes: FAILED — thousandeyes: the user API token contains spaces or line breaks"},
+		{name: "platform pointed at an instance", id: "domo-platform", url: "https://acme.domo.com", setting: "url",
+			want: "domo-platform: URL https://acme.domo.com is a Domo instance, not the platform API"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := simSettings(srv.URL)
+			var jd map[string]map[string]map[string]any
+			_ = json.Unmarshal(s.JSONData, &jd)
+			if c.url != "" {
+				jd["providers"][c.id]["url"] = c.url
+			}
+			s.JSONData, _ = json.Marshal(jd)
+			secrets := map[string]string{}
+			for k, v := range s.DecryptedSecureJSONData {
+				secrets[k] = v
+			}
+			switch c.secret {
+			case "":
+			case "-":
+				delete(secrets, models.SecretKey(c.id))
+			default:
+				secrets[models.SecretKey(c.id)] = c.secret
+			}
+			s.DecryptedSecureJSONData = secrets
+			res := health(t, s)
+			if res.Status != backend.HealthStatusError || !strings.HasPrefix(res.Message, "4 of 5 providers working.") {
+				t.Fatalf("%v: %s", res.Status, res.Message)
+			}
+			if !strings.Contains(res.Message, c.want) {
+				t.Errorf("health message lacks %q:\n%s", c.want, res.Message)
+			}
+			var details struct {
+				Providers []providerHealth `json:"providers"`
+			}
+			if err := json.Unmarshal(res.JSONDetails, &details); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range details.Providers {
+				if p.ID == c.id && (p.OK || p.Setting != c.setting) {
+					t.Errorf("details of %s: %+v, want setting %q", c.id, p, c.setting)
+				}
+				if p.ID != c.id && !p.OK {
+					t.Errorf("%s should still work: %+v", p.ID, p)
+				}
+			}
+			for _, leak := range []string{"s3cret-pw", "sim-te-token\n"} {
+				if strings.Contains(res.Message, leak) || strings.Contains(string(res.JSONDetails), leak) {
+					t.Errorf("health shows %q", leak)
+				}
+			}
+		})
 	}
 }

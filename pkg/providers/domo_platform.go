@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/auditlens/auditlog/pkg/events"
@@ -30,6 +31,9 @@ type domoPlatform struct {
 	mu      sync.Mutex
 	token   string
 	expires time.Time
+	// shown is the newest access token, for Redact, which must not take mu:
+	// it runs inside accessToken (holding mu) when the token endpoint fails.
+	shown atomic.Pointer[string]
 }
 
 const (
@@ -58,7 +62,18 @@ func newDomoPlatform(ps models.ProviderSettings, client *http.Client) (Provider,
 func (p *domoPlatform) ID() string                { return events.DomoPlatform }
 func (p *domoPlatform) BaseURL() *url.URL         { return p.base }
 func (p *domoPlatform) WindowSize() time.Duration { return 24 * time.Hour }
-func (p *domoPlatform) Redact(s string) string    { return redact(s, p.clientSecret, p.cachedToken()) }
+func (p *domoPlatform) Redact(s string) string {
+	tok := ""
+	if t := p.shown.Load(); t != nil {
+		tok = *t
+	}
+	// The Basic credentials as sent, should a server echo the header.
+	return redact(s, p.clientSecret, basicCredentials(p.clientID, p.clientSecret), tok)
+}
+
+func basicCredentials(id, secret string) string {
+	return base64.StdEncoding.EncodeToString([]byte(id + ":" + secret))
+}
 
 // Pushdown: the API filters by one user id.
 func (p *domoPlatform) Pushdown(r Request) events.Filter {
@@ -108,12 +123,6 @@ func (p *domoPlatform) Invalidate() {
 	p.mu.Unlock()
 }
 
-func (p *domoPlatform) cachedToken() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.token
-}
-
 // accessToken returns a cached token or fetches a new one. Concurrent
 // callers share one token request.
 func (p *domoPlatform) accessToken(ctx context.Context) (string, error) {
@@ -127,7 +136,7 @@ func (p *domoPlatform) accessToken(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(p.clientID+":"+p.clientSecret)))
+	req.Header.Set("Authorization", "Basic "+basicCredentials(p.clientID, p.clientSecret))
 	req.Header.Set("Accept", "application/json")
 	body, err := Do(p.client, req, p)
 	if err != nil {
@@ -148,6 +157,7 @@ func (p *domoPlatform) accessToken(ctx context.Context) (string, error) {
 		ttl -= tokenEarlyRefresh
 	}
 	p.token, p.expires = token, time.Now().Add(ttl)
+	p.shown.Store(&token)
 	return p.token, nil
 }
 

@@ -39,13 +39,12 @@ func (e *HTTPError) Error() string {
 	return b.String()
 }
 
-// Retryable reports whether the request may succeed if sent again.
+// Retryable reports whether the request may succeed if sent again: rate
+// limits and server errors (DESIGN.md: "429 / 5xx are retried"; a vendor's
+// 500 is most often a passing fault, and a lasting one still fails after
+// the bounded tries).
 func (e *HTTPError) Retryable() bool {
-	switch e.Status {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
+	return e.Status == http.StatusTooManyRequests || e.Status >= 500
 }
 
 // NetworkError is a failure to reach the vendor or to read its answer; the
@@ -82,7 +81,7 @@ func Do(client *http.Client, req *http.Request, p Provider) ([]byte, error) {
 	if err := SameOrigin(p, req.URL.String()); err != nil {
 		return nil, err
 	}
-	resp, err := client.Do(req)
+	resp, err := sameOriginRedirects(client, p).Do(req)
 	if err != nil {
 		if req.Context().Err() != nil {
 			return nil, req.Context().Err()
@@ -108,7 +107,44 @@ func Do(client *http.Client, req *http.Request, p Provider) ([]byte, error) {
 	if looksHTML(resp, body) {
 		return nil, fmt.Errorf("%s: %s returned a web page instead of JSON; check the URL in the data source settings", p.ID(), req.URL.Host)
 	}
+	// Every vendor answers a JSON object or array; anything else is not its
+	// API (and is not quoted: it could be anything, a request echo included).
+	if b := bytes.TrimSpace(body); len(b) > 0 && b[0] != '{' && b[0] != '[' {
+		return nil, fmt.Errorf("%s: %s answered HTTP %d with something other than JSON (%s); check the URL in the data source settings",
+			p.ID(), req.URL.Host, resp.StatusCode, contentType(resp))
+	}
 	return body, nil
+}
+
+func contentType(resp *http.Response) string {
+	ct, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";")
+	if ct = strings.TrimSpace(ct); ct == "" || len(ct) > 60 {
+		return "no JSON content type"
+	}
+	return "Content-Type " + ct
+}
+
+// sameOriginRedirects returns client with a redirect policy that follows
+// redirects only within p's base URL. Go re-sends custom headers (Domo's and
+// Domino's tokens) on a redirect to another host, so a redirect elsewhere,
+// e.g. a single sign-on page in front of a wrongly configured URL, is not
+// followed: its answer is reported as is.
+func sameOriginRedirects(client *http.Client, p Provider) *http.Client {
+	c := *client
+	next := client.CheckRedirect
+	c.CheckRedirect = func(r *http.Request, via []*http.Request) error {
+		if SameOrigin(p, r.URL.String()) != nil {
+			return http.ErrUseLastResponse
+		}
+		if next != nil {
+			return next(r, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &c
 }
 
 func unwrapURLError(err error) error {
@@ -119,27 +155,43 @@ func unwrapURLError(err error) error {
 	return err
 }
 
+// looksHTML: the body decides, not the Content-Type, which some servers
+// get wrong (JSON labelled text/html or text/plain).
 func looksHTML(resp *http.Response, body []byte) bool {
-	ct := strings.ToLower(resp.Header.Get("Content-Type"))
-	if strings.Contains(ct, "html") {
-		return true
+	if b := bytes.TrimSpace(body); len(b) > 0 {
+		switch b[0] {
+		case '<':
+			return true
+		case '{', '[':
+			return false
+		}
 	}
-	b := bytes.TrimSpace(body)
-	return len(b) > 0 && b[0] == '<'
+	return strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "html")
 }
 
 func newHTTPError(p Provider, resp *http.Response, body []byte) *HTTPError {
 	e := &HTTPError{Provider: p.ID(), Status: resp.StatusCode}
+	red := func(s string) string { return s }
+	if r, ok := p.(Redactor); ok {
+		red = r.Redact
+	}
 	if looksHTML(resp, body) {
 		e.Message = "the server returned a web page, not an API answer"
 		if resp.StatusCode == http.StatusNotFound {
 			e.Hint = "check the URL in the data source settings"
 		}
 	} else {
-		e.Message = vendorMessage(body)
+		// Redacted before the message is cut to length (a cut secret would
+		// no longer be recognised) and after it is decoded from JSON.
+		e.Message = red(vendorMessage([]byte(red(string(body)))))
 	}
-	if r, ok := p.(Redactor); ok {
-		e.Message = r.Redact(e.Message)
+	if resp.StatusCode/100 == 3 {
+		e.Message = ""
+		where := "another address"
+		if loc, err := resp.Location(); err == nil {
+			where = red(loc.Scheme + "://" + loc.Host)
+		}
+		e.Hint = "it redirects to " + where + ", outside the configured URL, where the plugin does not send credentials: check the URL in the data source settings"
 	}
 	switch resp.StatusCode {
 	case http.StatusUnauthorized, http.StatusForbidden:
@@ -153,9 +205,20 @@ func newHTTPError(p Provider, resp *http.Response, body []byte) *HTTPError {
 	return e
 }
 
+// rateLimitWindow is ThousandEyes' rate-limit window: its reset time is
+// never further away than that.
+const rateLimitWindow = time.Minute
+
 // retryAfter reads Retry-After (seconds or HTTP date) or ThousandEyes'
 // X-Organization-Rate-Limit-Reset (epoch seconds of the next window).
+// Dates are the vendor's clock: they are measured against the answer's
+// Date header (the vendor's now), so that a vendor clock minutes ahead of
+// or behind ours waits as long as the vendor meant, not minutes more or
+// not at all; now is only the fallback when there is no Date.
 func retryAfter(h http.Header, now time.Time) time.Duration {
+	if d, err := http.ParseTime(h.Get("Date")); err == nil {
+		now = d
+	}
 	if v := h.Get("Retry-After"); v != "" {
 		if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
 			return time.Duration(s) * time.Second
@@ -166,7 +229,7 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	}
 	if v := h.Get("X-Organization-Rate-Limit-Reset"); v != "" {
 		if s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
-			return max(time.Unix(s, 0).Sub(now), 0)
+			return min(max(time.Unix(s, 0).Sub(now), 0), rateLimitWindow)
 		}
 	}
 	return 0

@@ -101,3 +101,62 @@ func TestDoRefusesOtherOrigins(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Go re-sends custom headers (X-DOMO-Developer-Token, X-Domino-Api-Key) on
+// redirects, even to another host: a redirect off the base URL is not
+// followed but reported.
+func TestDoDoesNotFollowRedirectsElsewhere(t *testing.T) {
+	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("the redirect was followed with headers %v", r.Header)
+	}))
+	t.Cleanup(elsewhere.Close)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/moved" {
+			http.Redirect(w, r, elsewhere.URL+"/login?next=x", http.StatusFound)
+			return
+		}
+		http.Redirect(w, r, "/moved", http.StatusMovedPermanently) // same origin: followed
+	}))
+	t.Cleanup(srv.Close)
+	p, err := New(events.Domo, models.ProviderSettings{Enabled: true, URL: srv.URL, Instance: "acme", Secret: "tok-SECRET-123"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = doOnce(t, srv, p)
+	var he *HTTPError
+	if !errors.As(err, &he) || he.Status != http.StatusFound || !strings.Contains(err.Error(), "redirects to "+elsewhere.URL+", outside the configured URL") {
+		t.Fatalf("want the 302 reported, got %v", err)
+	}
+}
+
+// A vendor that echoes the credentials in a long error message: they are
+// redacted before the message is cut to length, and the Basic client
+// credentials are redacted too. (A wrong Domo platform client secret once
+// deadlocked here: Redact took the lock the token request held.)
+func TestDoRedactsEchoedCredentials(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = w.Write([]byte(`{"error":"invalid_client","error_description":"` + strings.Repeat("x", 290) + cred + `"}`))
+	}))
+	t.Cleanup(srv.Close)
+	p, err := New(events.DomoPlatform, models.ProviderSettings{Enabled: true, URL: srv.URL, ClientID: "cid", Secret: "client-SECRET-456"}, srv.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.NewRequest(context.Background(), everything, "")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		basic := "Y2lkOmNsaWVudC1TRUNSRVQtNDU2" // base64("cid:client-SECRET-456")
+		if err == nil || strings.Contains(err.Error(), basic[:8]) || !strings.Contains(err.Error(), "HTTP 401") {
+			t.Fatalf("got %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the token request did not return")
+	}
+}

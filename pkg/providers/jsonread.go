@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	jsoniter "github.com/json-iterator/go"
@@ -78,7 +79,11 @@ func eachRecord(body []byte, keys []string, fn func(i int, raw []byte, it *jsoni
 			return ferr == nil
 		})
 		if ferr == nil && !found && it.Error == nil {
-			return 0, fmt.Errorf("the response has no %s list", quoteJoin(keys))
+			what := "the response is a JSON object, not a list of records"
+			if len(keys) > 0 {
+				what = fmt.Sprintf("the response has no %s list", quoteJoin(keys))
+			}
+			return 0, fmt.Errorf("%s%s", what, errorHint(body))
 		}
 	default:
 		return 0, fmt.Errorf("the response is not JSON (it starts with %q)", truncate(string(body), 20))
@@ -90,6 +95,34 @@ func eachRecord(body []byte, keys []string, fn func(i int, raw []byte, it *jsoni
 		return n, fmt.Errorf("the response is not valid JSON (cut off or malformed): %v", shortErr(it.Error))
 	}
 	return n, nil
+}
+
+// errorHint describes an error answer sent with status 200 (vendors'
+// status codes "are rarely consistent"), from its status and its fixed
+// phrases only: free-text messages may echo a credential.
+func errorHint(body []byte) string {
+	var m struct {
+		Status       any    `json:"status"`
+		StatusReason string `json:"statusReason"`
+		Title        string `json:"title"`
+		Error        string `json:"error"`
+	}
+	if json.Unmarshal(body, &m) != nil {
+		return ""
+	}
+	var parts []string
+	if n, ok := m.Status.(float64); ok && n >= 100 && n < 600 {
+		parts = append(parts, strconv.Itoa(int(n)))
+	}
+	for _, s := range []string{m.StatusReason, m.Title, m.Error} {
+		if s = strings.TrimSpace(s); s != "" && len(s) <= 60 && !slices.Contains(parts, s) {
+			parts = append(parts, s)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (it looks like an error answered with status 200: " + strings.Join(parts, " ") + ")"
 }
 
 func quoteJoin(keys []string) string {

@@ -446,6 +446,7 @@ func (s *Sim) datafoldLogs(w http.ResponseWriter, r *http.Request) {
 	if time.UnixMicro(loUS).Before(lo) {
 		loUS++
 	}
+	s.reading(r, pDatafold, loUS, hiUS, false)
 	recs := s.sets[pDatafold].load()
 	a, b := span(recs, loUS, hiUS)
 	w.Header().Set("Content-Type", "application/json")
@@ -456,6 +457,13 @@ func (s *Sim) datafoldLogs(w http.ResponseWriter, r *http.Request) {
 	st := newStreamer(w, `{"logs":[`, `]}`)
 	for i := a; i < b; i++ {
 		st.add(func(buf []byte) []byte { return s.datafold.render(buf, &recs[i]) })
+	}
+	// Fault.Duplicate: no pages to repeat, so the answer lists its newest
+	// records twice (an at-least-once log pipeline).
+	if f := faultOf(r); f != nil {
+		for i := a; i < min(a+f.Duplicate, b); i++ {
+			st.add(func(buf []byte) []byte { return s.datafold.render(buf, &recs[i]) })
+		}
 	}
 	st.finish()
 }

@@ -574,6 +574,7 @@ func (s *Sim) dominoEvents(w http.ResponseWriter, r *http.Request) {
 	if len(filters) > 0 {
 		match = func(x *rec) bool { return s.domino.matches(x, filters) }
 	}
+	s.reading(r, pDomino, lo, hi, true)
 	recs := s.sets[pDomino].load()
 	a, b := span(recs, lo, hi)
 	idx := pageOf(recs, a, b, asc, match, int(min(off, 1<<40)), int(lim))

@@ -402,6 +402,7 @@ func (s *Sim) domoAudits(w http.ResponseWriter, r *http.Request) {
 	if len(types) > 0 {
 		match = func(x *rec) bool { return slices.Contains(types, domoTemplates[x.tmpl].objType) }
 	}
+	s.reading(r, pDomo, start*1000, end*1000, true)
 	recs := s.sets[pDomo].load()
 	a, b := span(recs, start*1000, end*1000)
 	s.writeDomoArray(w, r, s.domo, recs, pageOf(recs, a, b, false, match, offset, limit))
@@ -513,6 +514,7 @@ func (s *Sim) domoEventTypes(w http.ResponseWriter, r *http.Request) {
 type token struct {
 	expires time.Time
 	scopes  []string
+	used    int // data requests served with it
 }
 
 // Guess: the scopes a client may ask for (Domo's documented platform scopes).
@@ -601,6 +603,31 @@ func (s *Sim) platformToken(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(b)
 }
 
+// expireRequestToken makes the access token r carries expire now (each
+// token expires on its own; Fault.ExpireToken).
+func (s *Sim) expireRequestToken(r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.tokens[bearerOf(r)]; t != nil {
+		t.expires = time.Time{}
+	}
+}
+
+// tokenUsed says whether the access token r carries has served a data
+// request: chaos expires only those, as a token fresh from /oauth/token
+// lasts its hour.
+func (s *Sim) tokenUsed(r *http.Request) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.tokens[bearerOf(r)]
+	return t != nil && t.used > 0
+}
+
+func bearerOf(r *http.Request) string {
+	_, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	return strings.TrimSpace(tok)
+}
+
 // GET /v1/audit?user=&start=&end=&limit=&offset= with Authorization: bearer
 // <token> (the scheme in any case).
 func (s *Sim) platformAudit(w http.ResponseWriter, r *http.Request) {
@@ -620,6 +647,9 @@ func (s *Sim) platformAudit(w http.ResponseWriter, r *http.Request) {
 	if known {
 		expired = !s.cfg.Now().Before(t.expires)
 		scoped = slices.Contains(t.scopes, "audit")
+		if !expired && scoped {
+			t.used++
+		}
 	}
 	s.mu.Unlock()
 	switch {
@@ -655,6 +685,7 @@ func (s *Sim) platformAudit(w http.ResponseWriter, r *http.Request) {
 	if u := q.Get("user"); u != "" {
 		match = func(x *rec) bool { return s.users[x.user].DomoID == u }
 	}
+	s.reading(r, pPlatform, start*1000, end*1000, true)
 	recs := s.sets[pPlatform].load()
 	a, b := span(recs, start*1000, end*1000)
 	s.writeDomoArray(w, r, s.platform, recs, pageOf(recs, a, b, false, match, offset, limit))

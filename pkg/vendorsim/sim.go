@@ -16,6 +16,7 @@
 //	datafold       GET /api/v1/audit_logs (JSON body on the GET)  Authorization: Key <key>
 //	thousandeyes   GET /v7/audit-user-events                      Authorization: Bearer <token>
 //	helpers        GET /_sim/health, GET /_sim/truth?provider=&from=ms&to=ms
+//	               GET|POST|DELETE /_sim/faults, POST /_sim/insert (faults.go)
 //
 // Where vendors.md marks a fact as undocumented ([?]) the simulator plays one
 // answer by default and the others through Config; every other guess is
@@ -82,7 +83,8 @@ type Config struct {
 	TokenTTL              time.Duration // domo-platform access token lifetime; default 3599s
 
 	// Now is the simulator's clock (token expiry, rate-limit windows,
-	// "now" defaults of the APIs). Default time.Now.
+	// "now" defaults of the APIs, the Date header). Default time.Now; a
+	// clock ahead of or behind the client's plays clock skew.
 	Now func() time.Time
 }
 
@@ -228,7 +230,12 @@ type Sim struct {
 	mu     sync.Mutex
 	tokens map[string]*token // domo-platform access tokens
 	rate   map[string]*rateWindow
-	faults [nProviders][]Fault
+	faults [nProviders][]Fault // queued by InjectFaults (faults.go)
+	chaos  *chaosState         // random faults, SetChaos (faults.go)
+	// reads and inserted play back what clients may have seen (faults.go).
+	reads    [nProviders][]readSpan
+	overflow [nProviders]bool
+	inserted [nProviders][]Inserted
 }
 
 // New generates the dataset and returns the simulator.
@@ -367,7 +374,7 @@ func (s *Sim) truth(i int, recs []rec) []events.Event {
 // Insert adds n new records to a provider at time at (spread over the
 // following n resolution ticks) and returns their ground truth. It plays
 // "records inserted while a client pages": offset pagers see their pages
-// shift.
+// shift. Inserts lists them with whether a client may have missed them.
 func (s *Sim) Insert(provider string, n int, at time.Time) []events.Event {
 	i := providerIndex(provider)
 	if i < 0 || n <= 0 {
@@ -376,6 +383,13 @@ func (s *Sim) Insert(provider string, n int, at time.Time) []events.Event {
 	d := s.sets[i]
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	return s.insertLocked(i, n, at, d.rng)
+}
+
+// insertLocked adds n records from tick at onwards, filled from rng; the
+// caller holds the dataset's lock.
+func (s *Sim) insertLocked(i, n int, at time.Time, rng *rand.Rand) []events.Event {
+	d := s.sets[i]
 	old := d.load()
 	seen := map[uint64]bool{}
 	var buf []byte
@@ -384,7 +398,7 @@ func (s *Sim) Insert(provider string, n int, at time.Time) []events.Event {
 	for k := 0; k < n; k++ {
 		r := rec{seq: d.next}
 		d.next++
-		d.v.fill(d.rng, &r, false)
+		d.v.fill(rng, &r, false)
 		for {
 			r.t = tick * d.tl.unit
 			buf = d.v.render(buf[:0], &r)
@@ -411,9 +425,17 @@ func (s *Sim) Insert(provider string, n int, at time.Time) []events.Event {
 	recs = append(recs, old...)
 	recs = append(recs, added...)
 	sortNewestFirst(recs)
-	d.recs.Store(&recs)
 	sortNewestFirst(added)
-	return s.truth(i, added)
+	truth := s.truth(i, added)
+	// Whether a client may have passed them is decided at the moment they
+	// appear, under the lock that serving a read takes (see reading).
+	s.mu.Lock()
+	d.recs.Store(&recs)
+	for k := range added {
+		s.inserted[i] = append(s.inserted[i], Inserted{Event: truth[k], Covered: s.coveredLocked(i, added[k].t)})
+	}
+	s.mu.Unlock()
+	return truth
 }
 
 // ExpireTokens makes every domo-platform access token issued so far expire.
@@ -423,41 +445,6 @@ func (s *Sim) ExpireTokens() {
 	for _, t := range s.tokens {
 		t.expires = time.Time{}
 	}
-}
-
-// Fault is a canned failure served instead of one data request of a
-// provider (the audit endpoint itself, not token or object-type look-ups).
-type Fault struct {
-	Status      int    // HTTP status; default 503
-	ContentType string // default text/html when Body starts with '<', else application/json
-	Body        string // default a short JSON error
-	RetryAfter  string // Retry-After header value, if any
-	// Truncate serves the real answer (status 200) cut off half-way, as a
-	// dropped connection would.
-	Truncate bool
-}
-
-// InjectFaults queues faults for the next data requests of a provider, one
-// fault per request, in order.
-func (s *Sim) InjectFaults(provider string, faults ...Fault) {
-	i := providerIndex(provider)
-	if i < 0 {
-		return
-	}
-	s.mu.Lock()
-	s.faults[i] = append(s.faults[i], faults...)
-	s.mu.Unlock()
-}
-
-func (s *Sim) takeFault(i int) (Fault, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.faults[i]) == 0 {
-		return Fault{}, false
-	}
-	f := s.faults[i][0]
-	s.faults[i] = s.faults[i][1:]
-	return f, true
 }
 
 // route maps a path to its provider and handler; data says whether faults
@@ -496,6 +483,12 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/_sim/truth":
 		s.truthHandler(w, r)
 		return
+	case "/_sim/faults":
+		s.faultsHandler(w, r)
+		return
+	case "/_sim/insert":
+		s.insertHandler(w, r)
+		return
 	}
 	p, h, data := s.route(r.URL.Path)
 	if p < 0 {
@@ -503,12 +496,14 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.counts[p].Add(1)
+	// The vendor's clock, as a server tells it (see Config.Now).
+	w.Header().Set("Date", s.cfg.Now().UTC().Format(http.TimeFormat))
 	if s.cfg.Latency > 0 && !sleep(r.Context(), s.cfg.Latency) {
 		return
 	}
 	if data {
-		if f, ok := s.takeFault(p); ok {
-			s.serveFault(w, r, f, h)
+		if f, ok := s.nextFault(p, r); ok {
+			s.serveFault(w, r, p, f, h)
 			return
 		}
 	}
@@ -524,55 +519,6 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-}
-
-func (s *Sim) serveFault(w http.ResponseWriter, r *http.Request, f Fault, h http.HandlerFunc) {
-	if f.Truncate {
-		rec := &bufferWriter{header: http.Header{}, status: http.StatusOK}
-		h(rec, r)
-		for k, v := range rec.header {
-			w.Header()[k] = v
-		}
-		w.Header().Del("Content-Length")
-		w.WriteHeader(rec.status)
-		_, _ = w.Write(rec.body[:len(rec.body)/2])
-		return
-	}
-	status := f.Status
-	if status == 0 {
-		status = http.StatusServiceUnavailable
-	}
-	body := f.Body
-	if body == "" {
-		body = `{"error":"` + strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_")) + `","message":"simulated fault"}`
-	}
-	ct := f.ContentType
-	if ct == "" {
-		ct = "application/json"
-		if strings.HasPrefix(strings.TrimSpace(body), "<") {
-			ct = "text/html; charset=utf-8"
-		}
-	}
-	w.Header().Set("Content-Type", ct)
-	if f.RetryAfter != "" {
-		w.Header().Set("Retry-After", f.RetryAfter)
-	}
-	w.WriteHeader(status)
-	_, _ = w.Write([]byte(body))
-}
-
-// bufferWriter collects a response (for truncation faults).
-type bufferWriter struct {
-	header http.Header
-	status int
-	body   []byte
-}
-
-func (b *bufferWriter) Header() http.Header  { return b.header }
-func (b *bufferWriter) WriteHeader(code int) { b.status = code }
-func (b *bufferWriter) Write(p []byte) (int, error) {
-	b.body = append(b.body, p...)
-	return len(p), nil
 }
 
 const notFoundHTML = `<!DOCTYPE html>

@@ -264,11 +264,16 @@ func (s *Sim) teRate(w http.ResponseWriter, tok string) bool {
 	}
 	remaining := lim - rw.count
 	s.mu.Unlock()
-	h := w.Header()
-	h.Set("X-Organization-Rate-Limit-Limit", strconv.Itoa(lim))
-	h.Set("X-Organization-Rate-Limit-Remaining", strconv.Itoa(max(remaining, 0)))
-	h.Set("X-Organization-Rate-Limit-Reset", strconv.FormatInt((minute+1)*60, 10))
+	teRateHeaders(w.Header(), lim, remaining, (minute+1)*60)
 	return ok
+}
+
+// teRateHeaders sets ThousandEyes' rate-limit headers; reset is the epoch
+// second the next one-minute window starts (on the vendor's clock).
+func teRateHeaders(h http.Header, limit, remaining int, reset int64) {
+	h.Set("X-Organization-Rate-Limit-Limit", strconv.Itoa(limit))
+	h.Set("X-Organization-Rate-Limit-Remaining", strconv.Itoa(max(remaining, 0)))
+	h.Set("X-Organization-Rate-Limit-Reset", strconv.FormatInt(reset, 10))
 }
 
 var teWindow = regexp.MustCompile(`^(\d+)([smhdw]?)$`)
@@ -423,6 +428,7 @@ func (s *Sim) teEvents(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
+	s.reading(r, pTE, c.start*1_000_000, c.end*1_000_000, false)
 	recs := s.sets[pTE].load()
 	a, b := span(recs, c.start*1_000_000, c.end*1_000_000)
 	groups := c.groups
@@ -442,7 +448,21 @@ func (s *Sim) teEvents(w http.ResponseWriter, r *http.Request) {
 	links := []byte(`"_links":{"self":{"href":`)
 	links = appendStr(links, base+r.URL.RequestURI())
 	links = append(links, '}')
+	// Faults: a next link to another origin (Fault.ForeignNext), or one
+	// that starts a few records early (Fault.Duplicate: the next page
+	// repeats the end of this one).
+	nextBase, overlap := base, 0
+	if f := faultOf(r); f != nil {
+		if f.ForeignNext != "" {
+			nextBase = strings.TrimSuffix(f.ForeignNext, "/")
+		}
+		overlap = min(f.Duplicate, size-1)
+	}
 	link := func(name string, offset int) {
+		base := base
+		if name == "next" {
+			base = nextBase
+		}
 		nq := url.Values{}
 		for k, vs := range q {
 			if k != "cursor" {
@@ -457,7 +477,7 @@ func (s *Sim) teEvents(w http.ResponseWriter, r *http.Request) {
 		links = append(links, '}')
 	}
 	if more {
-		link("next", c.offset+size)
+		link("next", c.offset+size-overlap)
 	}
 	if c.offset > 0 {
 		link("previous", max(c.offset-size, 0))

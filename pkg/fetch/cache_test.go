@@ -3,6 +3,7 @@ package fetch
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,4 +163,54 @@ func TestRateLimitResetHeaderIsHonoured(t *testing.T) {
 	if *calls != 2 || len(s.d) != 1 || s.d[0] < 18*time.Second || s.d[0] > 22*time.Second {
 		t.Fatalf("%d calls, waits %v; want one wait until the reset (~20s)", *calls, s.d)
 	}
+}
+
+// Panels over different ranges use windows of different sizes (8 h for a
+// week, 1 h for a day, 3 h for two days); all are aligned to the day, so a
+// window is served from a cached larger window that holds it or from
+// cached smaller windows that tile it, with the same events.
+func TestWindowsOfOtherSizesServeFromTheCache(t *testing.T) {
+	srv, calls := domoServerEvery(t, 8*24*60, time.Minute)
+	now := t0.Add(9 * 24 * time.Hour) // all settled
+	p := domo(t, srv.URL)
+	fetch := func(f *Fetcher, from, to time.Time) (*Result, int32) {
+		before := atomic.LoadInt32(calls)
+		res, err := f.Fetch(context.Background(), p, providers.Request{Window: providers.Window{From: from, To: to}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, atomic.LoadInt32(calls) - before
+	}
+	day := t0.Add(3 * 24 * time.Hour)
+
+	// A week read first: a day inside it needs no request.
+	f := &Fetcher{Client: srv.Client(), Cache: NewCache(256<<20, time.Hour), Now: func() time.Time { return now }}
+	week, _ := fetch(f, t0, t0.Add(7*24*time.Hour))
+	want, _ := fetch(&Fetcher{Client: srv.Client()}, day, day.Add(24*time.Hour))
+	got, n := fetch(f, day, day.Add(24*time.Hour))
+	if n != 0 || got.Cached != got.Windows || got.Windows != 24 || week.Windows != 21 {
+		t.Fatalf("a day inside a cached week sent %d requests (%d of %d windows cached; week in %d windows)", n, got.Cached, got.Windows, week.Windows)
+	}
+	if !slices.Equal(keysOf(got), keysOf(want)) {
+		t.Fatal("the day served from the week's windows differs from the day read from the vendor")
+	}
+
+	// Two days read as hourly windows first (two one-day panels): the
+	// two-day panel's 3 h windows are tiled from them.
+	f = &Fetcher{Client: srv.Client(), Cache: NewCache(256<<20, time.Hour), Now: func() time.Time { return now }}
+	fetch(f, day, day.Add(24*time.Hour))
+	fetch(f, day.Add(24*time.Hour), day.Add(48*time.Hour))
+	want, _ = fetch(&Fetcher{Client: srv.Client()}, day, day.Add(48*time.Hour))
+	got, n = fetch(f, day, day.Add(48*time.Hour))
+	if n != 0 || got.Windows != 16 || !slices.Equal(keysOf(got), keysOf(want)) {
+		t.Fatalf("two cached days tiled into %d windows sent %d requests", got.Windows, n)
+	}
+}
+
+func keysOf(r *Result) []string {
+	var out []string
+	for e := range r.Events.All() {
+		out = append(out, e.Key)
+	}
+	return out
 }

@@ -354,9 +354,9 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 	close(jobs)
 	one := func(i int) {
 		w := wins[i]
-		key := base + "|" + w.fetch.From.UTC().Format(time.RFC3339Nano) + "|" + w.fetch.To.UTC().Format(time.RFC3339Nano)
+		key := windowKey(base, w.fetch)
 		if w.settled {
-			if got, ok := f.Cache.get(key); ok {
+			if got, ok := f.fromCache(base, w.fetch); ok {
 				mu.Lock()
 				res.Cached++
 				mu.Unlock()
@@ -464,6 +464,58 @@ func clipFilter(evs events.List, w providers.Window, filter events.Filter) event
 		out = out.Add(kept)
 	}
 	return out
+}
+
+// windowKey names one window of a fingerprint in the cache.
+func windowKey(base string, w providers.Window) string {
+	return base + "|" + w.From.UTC().Format(time.RFC3339Nano) + "|" + w.To.UTC().Format(time.RFC3339Nano)
+}
+
+// fromCache returns the settled window w from the cache: as cached, from
+// a cached larger window that holds it, or from cached smaller windows
+// that tile it. Windows of every size are aligned to the day, so panels
+// over different ranges (whose windows differ in size) share what was
+// read. A larger window's extra events are clipped by the caller.
+func (f *Fetcher) fromCache(base string, w providers.Window) (windowResult, bool) {
+	if f.Cache == nil {
+		return windowResult{}, false
+	}
+	if got, ok := f.Cache.get(windowKey(base, w)); ok {
+		return got, true
+	}
+	size := w.To.Sub(w.From)
+	for _, s := range slices.Backward(windowSizes) {
+		if s <= size {
+			continue
+		}
+		parent := providers.Window{From: w.From.Truncate(s)}
+		parent.To = parent.From.Add(s)
+		if !parent.To.Before(w.To) {
+			if got, ok := f.Cache.get(windowKey(base, parent)); ok {
+				return got, true
+			}
+		}
+	}
+	for _, s := range slices.Backward(windowSizes) {
+		if s >= size || size%s != 0 {
+			continue
+		}
+		var tiled windowResult
+		complete := true
+		for to := w.To; complete && to.After(w.From); to = to.Add(-s) { // newest first
+			got, ok := f.Cache.get(windowKey(base, providers.Window{From: to.Add(-s), To: to}))
+			complete = ok
+			tiled.events = tiled.events.Concat(got.events)
+			tiled.records += got.records
+			if tiled.request == "" {
+				tiled.request = got.request
+			}
+		}
+		if complete {
+			return tiled, true
+		}
+	}
+	return windowResult{}, false
 }
 
 // fingerprint identifies everything but the window that shapes a vendor

@@ -88,8 +88,9 @@ type TokenRefresher interface {
 // New builds the provider id from its settings. client is used only by
 // providers that make their own auxiliary calls (OAuth tokens).
 func New(id string, ps models.ProviderSettings, client *http.Client) (Provider, error) {
-	if ps.Secret == "" {
-		return nil, fmt.Errorf("%s: the %s is missing; enter it in the data source settings", id, secretName(id))
+	// The same checks as Save & test, so a query says what to fix too.
+	if err := models.CheckProvider(id, ps); err != nil {
+		return nil, err
 	}
 	switch id {
 	case events.Domo:
@@ -104,22 +105,6 @@ func New(id string, ps models.ProviderSettings, client *http.Client) (Provider, 
 		return newThousandEyes(ps)
 	}
 	return nil, fmt.Errorf("provider: unknown provider %q", id)
-}
-
-func secretName(id string) string {
-	switch id {
-	case events.Domo:
-		return "developer token"
-	case events.DomoPlatform:
-		return "client secret"
-	case events.Domino:
-		return "API key or access token"
-	case events.Datafold:
-		return "API key"
-	case events.ThousandEyes:
-		return "API token"
-	}
-	return "secret"
 }
 
 // baseURL resolves the configured URL or the vendor default.

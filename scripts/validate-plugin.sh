@@ -81,7 +81,10 @@ rm -rf "$VOUT" && mkdir -p "$VOUT"
 # The source code as a reviewer gets it: committed and new files, no ignored
 # ones. Outside the repository, so that Jest and ESLint never see the copy.
 SRC=$(mktemp -d)
-trap 'rm -rf "$SRC"' EXIT
+# The validator unpacks the zip into a new temporary folder per run and
+# leaves it there (160 MB each, one run per analyzer): give it its own.
+VTMP=$(mktemp -d)
+trap 'rm -rf "$SRC" "$VTMP"' EXIT
 git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$SRC" 2>/dev/null
 {
   echo "global:"
@@ -97,7 +100,7 @@ git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$SRC" 2>/dev/
 run_validator() { # name, then extra flags
   local name=$1
   shift
-  DEBUG=1 "$PLUGINCHECK2" -config "$VOUT/config.yaml" -sourceCodeUri "file://$SRC" \
+  TMPDIR="$VTMP" DEBUG=1 "$PLUGINCHECK2" -config "$VOUT/config.yaml" -sourceCodeUri "file://$SRC" \
     -output-to-file "$VOUT/$name.json" "$@" "$ZIP" >"$VOUT/$name.log" 2>&1
 }
 if [ "${VALIDATE_ONLINE:-}" = 1 ]; then

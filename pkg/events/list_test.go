@@ -6,7 +6,9 @@ import (
 	"time"
 )
 
-func at(sec int, key string) Event { return Event{Time: t0.Add(time.Duration(sec) * time.Second), Provider: "p", Key: key} }
+func at(sec int, key string) Event {
+	return Event{Time: t0.Add(time.Duration(sec) * time.Second), Provider: "p", Key: key}
+}
 
 func keys(l List) []string {
 	var out []string

@@ -1,7 +1,9 @@
 package models
 
 import (
+	"encoding/json"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -58,61 +60,90 @@ func TestLoadSettingsRejectsUnknownProviderAndBadJSON(t *testing.T) {
 	}
 }
 
+// settingsChecks are the cases of testdata/settings/checks.json, which
+// src/providers.test.ts runs against the config editor's checks too, so the
+// Go and the TypeScript halves of the settings checks cannot drift.
+type settingsChecks struct {
+	NotShown []string `json:"notShown"`
+	BaseURL  []struct {
+		URL   string `json:"url"`
+		Error string `json:"error"`
+	} `json:"baseUrl"`
+	Providers []struct {
+		Name     string          `json:"name"`
+		Provider string          `json:"provider"`
+		Settings json.RawMessage `json:"settings"`
+		Secret   string          `json:"secret"`
+		Setting  string          `json:"setting"`
+		Error    string          `json:"error"`
+	} `json:"providers"`
+}
+
+func loadSettingsChecks(t *testing.T) settingsChecks {
+	t.Helper()
+	raw, err := os.ReadFile("../../testdata/settings/checks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc settingsChecks
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.BaseURL) < 20 || len(doc.Providers) < 10 || len(doc.NotShown) == 0 {
+		t.Fatalf("expected the fixture file to hold the cases, got %d URLs and %d providers", len(doc.BaseURL), len(doc.Providers))
+	}
+	return doc
+}
+
+func showsNotShown(doc settingsChecks, msg string) bool {
+	for _, s := range doc.NotShown {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
 func TestCheckBaseURL(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"https://domino.example.com/", ""},
-		{"https://acme.domo.com", ""},
-		{"https://api.thousandeyes.com/", ""},
-		{"https://eu.datafold.com", ""},
-		// Plain http and path prefixes stay allowed off the vendors' domains:
-		// the demo's simulator, local and private hosts, reverse proxies.
-		{"http://vendorsim:8099", ""},
-		{"http://localhost:8099", ""},
-		{"http://127.0.0.1:8099/", ""},
-		{"http://10.1.2.3", ""},
-		{"https://proxy.example.com/domino", ""},
-		{"https://domino.example.com/prefix/", ""},
-		{"domino.example.com", "absolute URL"},
-		{"ftp://x.example.com", "https://"},
-		{"https://x.example.com/?a=1", "query string"},
-		{"https://x.example.com/#top", "query string or fragment"},
-		// Credentials in the URL: refused, never echoed.
-		{"https://user:pw@x.example.com", "user name or password"},
-		{"http://user:pw@vendorsim:8099", "user name or password"},
-		{"ftp://user:pw@x.example.com", "user name or password"},
-		{"user:pw@x.example.com", "must not contain a user name or password"},
-		{"https://user:pw@bad host", "user name or password"},
-		// The vendors' own hosts: https only, the bare host.
-		{"http://api.thousandeyes.com", "plain http"},
-		{"http://acme.domo.com", "use https://acme.domo.com"},
-		{"http://app.datafold.com", "plain http"},
-		{"http://acme.dominodatalab.com", "plain http"},
-		{"http://API.DOMO.COM.", "plain http"},
-		{"https://api.thousandeyes.com/v7", "serves its API at the root of api.thousandeyes.com: enter only https://api.thousandeyes.com"},
-		{"https://acme.domo.com/admin/logging", "has a path"},
-		{"https://app.datafold.com/api", "has a path"},
-		// A pasted endpoint, on any host.
-		{"https://api.thousandeyes.com/v7/audit-user-events", "has a path"},
-		{"http://vendorsim:8099/v7/audit-user-events", "contains the API path /v7/audit-user-events: enter the base URL without it (http://vendorsim:8099)"},
-		{"https://proxy.example.com/domino/api/audittrail/v1/auditevents", "(https://proxy.example.com/domino)"},
-		{"https://proxy.example.com/domo/api/audit/v1/user-audits/objectTypes", "contains the API path"},
-		{"https://proxy.example.com/v1/audit", "contains the API path /v1/audit"},
-		{"https://proxy.example.com/api/v1/audit_logs/", "contains the API path"},
-		{"https://proxy.example.com/te/v7", "ends with /v7: enter the base URL without it (https://proxy.example.com/te)"},
-		{"https://domino.example.com/api", "ends with /api"},
-		{"https://proxy.example.com/v1/auditor", ""},
-		{"https://notdomo.com/anything", ""},
-	} {
-		_, err := CheckBaseURL(c.in)
-		if c.want == "" && err != nil {
-			t.Errorf("%s: unexpected %v", c.in, err)
+	doc := loadSettingsChecks(t)
+	for _, c := range doc.BaseURL {
+		_, err := CheckBaseURL(c.URL)
+		if c.Error == "" && err != nil {
+			t.Errorf("%s: unexpected %v", c.URL, err)
 		}
-		if c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
-			t.Errorf("%s: want error containing %q, got %v", c.in, c.want, err)
+		if c.Error != "" && (err == nil || !strings.Contains(err.Error(), c.Error)) {
+			t.Errorf("%s: want error containing %q, got %v", c.URL, c.Error, err)
 		}
-		if err != nil && strings.Contains(err.Error(), "pw") {
-			t.Errorf("%s: error leaks the password: %v", c.in, err)
+		if err != nil && showsNotShown(doc, err.Error()) {
+			t.Errorf("%s: error leaks the password: %v", c.URL, err)
 		}
+	}
+}
+
+func TestCheckProviderMatchesSharedFixtures(t *testing.T) {
+	doc := loadSettingsChecks(t)
+	for _, c := range doc.Providers {
+		t.Run(c.Name, func(t *testing.T) {
+			jsonData, _ := json.Marshal(map[string]any{"providers": map[string]json.RawMessage{c.Provider: c.Settings}})
+			s := load(t, string(jsonData), map[string]string{SecretKey(c.Provider): c.Secret})
+			err := CheckProvider(c.Provider, s.Providers[c.Provider])
+			if c.Setting == "" {
+				if err != nil {
+					t.Fatalf("unexpected %v", err)
+				}
+				return
+			}
+			var se *SettingError
+			if !errors.As(err, &se) {
+				t.Fatalf("want a SettingError naming %q, got %v", c.Setting, err)
+			}
+			if se.Setting != c.Setting || !strings.Contains(se.Msg, c.Error) {
+				t.Fatalf("got %s (setting %q), want setting %q and %q", err, se.Setting, c.Setting, c.Error)
+			}
+			if showsNotShown(doc, err.Error()) || strings.Contains(err.Error(), strings.TrimSpace(c.Secret)) {
+				t.Fatalf("error shows a secret: %v", err)
+			}
+		})
 	}
 }
 

@@ -333,3 +333,30 @@ func aidOf(e events.Event) string {
 	_ = json.Unmarshal(e.Raw, &r)
 	return fmt.Sprint(r.Aid)
 }
+
+// A range beyond a vendor's documented retention is named: an error when
+// that vendor is the only one asked, a notice when others can answer.
+func TestRangeBeyondRetentionIsNamed(t *testing.T) {
+	_, srv := shared(t)
+	ds := newSimDatasource(t, simSettings(srv.URL))
+	now := time.Now()
+	old := dataQuery("A", map[string]any{"provider": "domo"}, now.Add(-500*24*time.Hour), now.Add(-400*24*time.Hour), time.Hour)
+	r := run(t, ds, old).Responses["A"]
+	if r.Error == nil || r.Status != backend.StatusBadRequest || !strings.HasPrefix(r.Error.Error(), "time range: Domo keeps audit events for about one year") {
+		t.Fatalf("status %v, error %v", r.Status, r.Error)
+	}
+	all := dataQuery("B", map[string]any{"provider": "all", "format": "timeseries"}, now.Add(-500*24*time.Hour), now.Add(-400*24*time.Hour), time.Hour)
+	r = run(t, ds, all).Responses["B"]
+	if r.Error != nil || len(r.Frames) == 0 {
+		t.Fatalf("the other providers answer: %v", r.Error)
+	}
+	if n := r.Frames[0].Meta.Notices; len(n) == 0 || !strings.Contains(n[0].Text, "Domo keeps audit events") || strings.Contains(r.Frames[0].Meta.ExecutedQueryString, "domo:") {
+		t.Fatalf("notices %v; executed %q", n, r.Frames[0].Meta.ExecutedQueryString)
+	}
+	// Partly beyond: a notice, and the query runs.
+	part := dataQuery("C", map[string]any{"provider": "thousandeyes", "options": map[string]any{"allAccountGroups": true}}, now.Add(-800*24*time.Hour), now.Add(-700*24*time.Hour), time.Hour)
+	r = run(t, ds, part).Responses["C"]
+	if r.Error != nil || len(r.Frames) == 0 || len(r.Frames[0].Meta.Notices) == 0 || !strings.Contains(r.Frames[0].Meta.Notices[0].Text, "events before") {
+		t.Fatalf("partly beyond: %v %+v", r.Error, r.Frames)
+	}
+}

@@ -144,7 +144,9 @@ func TestEngineAgainstEachFault(t *testing.T) {
 		{name: "records repeated in one answer", provider: events.Datafold,
 			faults: fixed(vendorsim.Fault{Duplicate: 4})},
 		{name: "next link to a foreign host", provider: events.ThousandEyes,
-			faults:  func(*faultEnv) []vendorsim.Fault { return []vendorsim.Fault{{ForeignNext: foreign.URL}, {ForeignNext: foreign.URL}} },
+			faults: func(*faultEnv) []vendorsim.Fault {
+				return []vendorsim.Fault{{ForeignNext: foreign.URL}, {ForeignNext: foreign.URL}}
+			},
 			wantErr: "thousandeyes: cannot read the API's answer (twice): the next-page link points elsewhere",
 			check: func(t *testing.T, e *faultEnv) {
 				if n := foreignHits.Load(); n != 0 {

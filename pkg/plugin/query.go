@@ -67,6 +67,10 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 	if err != nil {
 		return backend.ErrDataResponse(backend.StatusBadRequest, err.Error())
 	}
+	ids, retained, err := d.retained(ids, from, to)
+	if err != nil {
+		return backend.ErrDataResponse(backend.StatusBadRequest, err.Error())
+	}
 	req := providers.Request{
 		Window:  providers.Window{From: from, To: to},
 		Filter:  q.Filter(),
@@ -126,7 +130,7 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 		all = all.Sorted()
 	}
 
-	var notices []data.Notice
+	notices := retained
 	var out data.Frames
 	switch q.Format {
 	case models.FormatTimeSeries:
@@ -175,6 +179,49 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 		res.Status = statusOf(errs[0])
 	}
 	return res
+}
+
+// retained checks the range against each provider's documented retention:
+// a range that starts before it gets a notice; a provider that can hold
+// nothing of the range is left out with a notice, or is an error when it
+// is the only one.
+func (d *Datasource) retained(ids []string, from, to time.Time) ([]string, []data.Notice, error) {
+	now := time.Now()
+	var keep []string
+	var notices []data.Notice
+	for _, id := range ids {
+		p, err := d.provider(id)
+		r, ok := p.(providers.Retainer)
+		if err != nil || !ok {
+			keep = append(keep, id)
+			continue
+		}
+		oldest := now.Add(-r.Retention())
+		keeps := fmt.Sprintf("%s keeps audit events for about %s (vendor documentation)", label(id), retentionText(r.Retention()))
+		switch {
+		case !to.After(oldest) && len(ids) == 1:
+			return nil, nil, fmt.Errorf("time range: %s; the range ends on %s, before the oldest it can return (%s)", keeps, to.Format(time.DateOnly), oldest.Format(time.DateOnly))
+		case !to.After(oldest):
+			notices = append(notices, data.Notice{Severity: data.NoticeSeverityWarning,
+				Text: fmt.Sprintf("%s; it was not asked for a range that ends before %s.", keeps, oldest.Format(time.DateOnly))})
+			continue
+		case from.Before(oldest):
+			notices = append(notices, data.Notice{Severity: data.NoticeSeverityWarning,
+				Text: fmt.Sprintf("%s: events before %s cannot be shown.", keeps, oldest.Format(time.DateOnly))})
+		}
+		keep = append(keep, id)
+	}
+	if len(keep) == 0 {
+		return nil, nil, fmt.Errorf("time range: no enabled provider keeps events that old (%s)", notices[0].Text)
+	}
+	return keep, notices, nil
+}
+
+func retentionText(d time.Duration) string {
+	if years := d / (365 * 24 * time.Hour); years > 1 {
+		return fmt.Sprintf("%d years", years)
+	}
+	return "one year"
 }
 
 // fetchAll fetches every provider concurrently. With a series spec, each

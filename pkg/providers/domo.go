@@ -58,6 +58,9 @@ func (p *domo) ID() string                { return events.Domo }
 func (p *domo) BaseURL() *url.URL         { return p.base }
 func (p *domo) WindowSize() time.Duration { return 24 * time.Hour }
 
+// Retention: Domo keeps about one year of activity log (vendors.md).
+func (p *domo) Retention() time.Duration { return 365 * 24 * time.Hour }
+
 func (p *domo) Pushdown(r Request) events.Filter {
 	return events.Filter{ObjectTypes: r.Filter.ObjectTypes}
 }

@@ -79,6 +79,12 @@ type RateLimited interface {
 	RequestsPerMinute() int
 }
 
+// Retainer is implemented by providers whose vendor documents how long it
+// keeps audit events: older parts of a range cannot be returned.
+type Retainer interface {
+	Retention() time.Duration
+}
+
 // TokenRefresher is implemented by providers whose credentials are
 // short-lived tokens: on a 401 the engine calls Invalidate and retries once.
 type TokenRefresher interface {

@@ -39,9 +39,12 @@ func newThousandEyes(ps models.ProviderSettings) (Provider, error) {
 	return &thousandEyes{base: base, token: ps.Secret, aid: ps.AccountGroupID}, nil
 }
 
-func (p *thousandEyes) ID() string                     { return events.ThousandEyes }
-func (p *thousandEyes) BaseURL() *url.URL              { return p.base }
-func (p *thousandEyes) WindowSize() time.Duration      { return 24 * time.Hour }
+func (p *thousandEyes) ID() string                { return events.ThousandEyes }
+func (p *thousandEyes) BaseURL() *url.URL         { return p.base }
+func (p *thousandEyes) WindowSize() time.Duration { return 24 * time.Hour }
+
+// Retention: ThousandEyes keeps two years of activity log (vendors.md).
+func (p *thousandEyes) Retention() time.Duration       { return 2 * 365 * 24 * time.Hour }
 func (p *thousandEyes) Redact(s string) string         { return redact(s, p.token) }
 func (p *thousandEyes) Pushdown(Request) events.Filter { return events.Filter{} }
 

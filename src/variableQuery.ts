@@ -9,6 +9,7 @@
  */
 import { DataQuery } from '@grafana/schema';
 
+import { providerLabel } from './providers';
 import { goTrim, PROVIDER_ALL } from './types';
 
 export const VARIABLE_KINDS = ['users', 'events', 'objectTypes', 'providers'] as const;
@@ -158,13 +159,17 @@ export function migrateVariableQuery(raw: unknown): AuditVariableQuery {
   return out;
 }
 
-/** One line describing a variable query, e.g. "Users of thousandeyes seen in the last 7 days". */
+/**
+ * One line describing a variable query with the provider's display name, e.g.
+ * "Users of Cisco ThousandEyes seen in the last 7 days"; a template variable
+ * ($provider) or an unknown id is shown as written.
+ */
 export function variableQueryText(q: AuditVariableQuery): string {
   const what = VARIABLE_KIND_LABELS[q.kind];
   if (q.kind === 'providers') {
     return 'Enabled providers';
   }
-  const of = q.provider === PROVIDER_ALL || q.provider === '' ? 'all providers' : q.provider;
+  const of = q.provider === PROVIDER_ALL || q.provider === '' ? 'all providers' : providerLabel(q.provider);
   const days = q.days ?? MIN_LOOKUP_DAYS;
   return `${what} of ${of} seen in the last ${days === 1 ? 'day' : `${days} days`}`;
 }

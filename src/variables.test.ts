@@ -118,7 +118,16 @@ describe('variable query model', () => {
   it('describes a variable query in one line', () => {
     expect(variableQueryText(DEFAULT_VARIABLE_QUERY)).toBe('Users of all providers seen in the last day');
     expect(variableQueryText({ refId: 'A', kind: 'events', provider: 'domo', days: 7 })).toBe(
-      'Events of domo seen in the last 7 days'
+      'Events of Domo seen in the last 7 days'
+    );
+    expect(variableQueryText({ refId: 'A', kind: 'users', provider: 'domo-platform' })).toBe(
+      'Users of Domo platform API seen in the last day'
+    );
+    expect(variableQueryText({ refId: 'A', kind: 'objectTypes', provider: '$provider', days: 2 })).toBe(
+      'Object types of $provider seen in the last 2 days'
+    );
+    expect(variableQueryText({ refId: 'A', kind: 'users', provider: 'splunk' })).toBe(
+      'Users of splunk seen in the last day'
     );
     expect(variableQueryText({ refId: 'A', kind: 'providers', provider: 'all' })).toBe('Enabled providers');
   });

@@ -174,19 +174,98 @@ describe('ConfigEditor', () => {
     expect(within(section('datafold')).getByLabelText(/^Datafold URL/)).toHaveValue('https://df.acme.com');
   });
 
-  it('says what is wrong with a URL or a Domo instance', () => {
+  it('says what is wrong with a URL or a Domo instance, in the words of Save & test', () => {
     setup(
       settings({
         providers: {
           domo: { enabled: true, instance: 'acme.domo.com' },
-          domino: { enabled: true, url: 'https://user:pw@domino.example.com' },
+          domino: { enabled: true, url: 'https://user:hunter2@domino.example.com' },
           thousandeyes: { enabled: true, url: 'ftp://x' },
         },
       })
     );
-    expect(within(section('domo')).getByText(/Only the name before \.domo\.com/)).toBeInTheDocument();
-    expect(within(section('domino')).getByText(/must not contain a user name or password/)).toBeInTheDocument();
-    expect(within(section('thousandeyes')).getByText(/must start with https:\/\//)).toBeInTheDocument();
+    expect(
+      within(section('domo')).getByText(
+        'Instance "acme.domo.com" should be only the name before .domo.com (acme for https://acme.domo.com)'
+      )
+    ).toBeInTheDocument();
+    expect(
+      within(section('domino')).getByText(
+        'URL must not contain a user name or password; put credentials in the secret fields'
+      )
+    ).toBeInTheDocument();
+    expect(within(section('thousandeyes')).getByText('URL "ftp://x" must start with https://')).toBeInTheDocument();
+    expect(document.body.textContent).not.toContain('hunter2');
+  });
+
+  it("shows the vendors' host rules as the URL is typed", () => {
+    render(<Stateful initial={settings({ providers: allEnabled() })} spy={jest.fn()} />);
+    const url = (id: ProviderId, label: RegExp) => within(section(id)).getByLabelText(label);
+    const error = (id: ProviderId) => within(section(id)).queryByRole('alert');
+
+    // Plain http and a pasted endpoint on a vendor's host.
+    fireEvent.change(url('thousandeyes', /^URL/), { target: { value: 'http://api.thousandeyes.com' } });
+    expect(error('thousandeyes')).toHaveTextContent(
+      "URL http://api.thousandeyes.com uses plain http, but api.thousandeyes.com is ThousandEyes' own host"
+    );
+    fireEvent.change(url('thousandeyes', /^URL/), {
+      target: { value: 'https://api.thousandeyes.com/v7/audit-user-events' },
+    });
+    expect(error('thousandeyes')).toHaveTextContent('enter only https://api.thousandeyes.com');
+    // The simulator over plain http is fine.
+    fireEvent.change(url('thousandeyes', /^URL/), { target: { value: 'http://vendorsim:8099' } });
+    expect(error('thousandeyes')).not.toBeInTheDocument();
+
+    // Self-hosted Domino under a path prefix is fine; its API path is not.
+    fireEvent.change(url('domino', /^Domino Data Lab URL/), { target: { value: 'https://tools.example.com/domino' } });
+    expect(error('domino')).not.toBeInTheDocument();
+    fireEvent.change(url('domino', /^Domino Data Lab URL/), {
+      target: { value: 'https://tools.example.com/domino/api/audittrail/v1/auditevents' },
+    });
+    expect(error('domino')).toHaveTextContent('enter the base URL without it (https://tools.example.com/domino)');
+    // Another vendor's host.
+    fireEvent.change(url('domino', /^Domino Data Lab URL/), { target: { value: 'https://acme.domo.com' } });
+    expect(error('domino')).toHaveTextContent("is Domo's host, not the Domino Data Lab API");
+
+    // Domo's instance and platform hosts are not swapped; the instance gives the host.
+    fireEvent.change(url('domo-platform', /^URL/), { target: { value: 'https://acme.domo.com' } });
+    expect(error('domo-platform')).toHaveTextContent('is a Domo instance, not the platform API');
+    fireEvent.change(url('domo', /^Instance/), { target: { value: 'www' } });
+    expect(error('domo')).toHaveTextContent("URL https://www.domo.com is Domo's web site, not its API");
+
+    // A dedicated Datafold URL is checked too.
+    fireEvent.click(within(section('datafold')).getByLabelText(/^Dedicated/));
+    fireEvent.change(url('datafold', /^Datafold URL/), { target: { value: 'https://www.datafold.com' } });
+    expect(error('datafold')).toHaveTextContent("is Datafold's web site, not its API");
+  });
+
+  it('flags a secret pasted with spaces or line breaks', () => {
+    const spy = jest.fn();
+    render(<Stateful initial={settings({ providers: { domo: { enabled: true, instance: 'acme' } } })} spy={spy} />);
+    const token = within(section('domo')).getByLabelText(/^Access token/);
+    fireEvent.change(token, { target: { value: 'Bearer abc' } });
+    expect(within(section('domo')).getByRole('alert')).toHaveTextContent(
+      'The access token contains spaces or line breaks; paste it again as one line'
+    );
+    // Spaces around it are trimmed by the backend: fine.
+    fireEvent.change(within(section('domo')).getByLabelText(/^Access token/), { target: { value: ' abc\n' } });
+    expect(within(section('domo')).queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('names an unknown provisioned Domino credential type', () => {
+    setup(
+      settings({
+        providers: { domino: { enabled: true, url: 'https://d.example.com', authType: 'basic' as never } },
+      })
+    );
+    expect(within(section('domino')).getByRole('alert')).toHaveTextContent(
+      'authType "basic" is unknown (use "bearer" or "apiKey")'
+    );
+  });
+
+  it('does not mark missing values before Save & test', () => {
+    setup(settings({ providers: allEnabled() }));
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
   it('writes a secret to secureJsonData under the provider key', () => {

@@ -2,6 +2,7 @@ import React, { ChangeEvent, useState } from 'react';
 import { DataSourcePluginOptionsEditorProps, SelectableValue } from '@grafana/data';
 import {
   Badge,
+  Box,
   Collapse,
   Field,
   Input,
@@ -14,8 +15,7 @@ import {
 } from '@grafana/ui';
 
 import {
-  checkBaseUrl,
-  checkDomoInstance,
+  checkProviderSettings,
   DATAFOLD_EU_URL,
   DATAFOLD_US_URL,
   DatafoldRegion,
@@ -23,6 +23,7 @@ import {
   effectiveUrl,
   PROVIDER_LIST,
   ProviderInfo,
+  SettingProblems,
 } from '../providers';
 import {
   AuditDataSourceOptions,
@@ -42,6 +43,10 @@ const AUTH_TYPES: Array<SelectableValue<DominoAuthType>> = [
   { label: 'Bearer token', value: 'bearer', description: 'Service account or personal access token (recommended)' },
   { label: 'API key (legacy)', value: 'apiKey', description: 'Sent as X-Domino-Api-Key; Domino will deprecate it' },
 ];
+
+/** A check's message as a field error: a sentence, unless it starts with a setting's key (authType). */
+const sentence = (msg?: string) =>
+  msg && /^[a-z]+\s/.test(msg) ? msg.charAt(0).toUpperCase() + msg.slice(1) : msg || undefined;
 
 const REGIONS: Array<SelectableValue<DatafoldRegion>> = [
   { label: 'US', value: 'us', description: DATAFOLD_US_URL },
@@ -143,47 +148,69 @@ function ProviderSection(props: ProviderSectionProps) {
     </Stack>
   );
 
+  // The same rules as Save & test (models.CheckProvider), shown as the admin types.
+  const problems = enabled ? checkProviderSettings(info.id, settings, secretValue) : {};
+  const secretError = sentence(problems[info.secretKey]);
+
   return (
     <Collapse label={label} isOpen={open} onToggle={() => setOpen(!open)}>
-      <div data-testid={`${idp}-section`}>
-        <Text element="p" color="secondary">
-          {info.description}{' '}
-          <TextLink href={info.docsUrl} external inline>
-            API documentation
-          </TextLink>
-        </Text>
-        <Field label={`Enable ${info.label}`} htmlFor={`${idp}-enabled`}>
-          <Switch
-            id={`${idp}-enabled`}
-            value={enabled}
-            onChange={(e: React.FormEvent<HTMLInputElement>) => {
-              const on = e.currentTarget.checked;
-              onChange({ enabled: on });
-              if (on) {
-                setOpen(true);
-              }
-            }}
-          />
-        </Field>
-        {enabled && (
-          <>
-            {info.configFields.map((f) => (
-              <ConfigFieldEditor key={f} field={f} info={info} settings={settings} onChange={onChange} />
-            ))}
-            <Field label={info.secretLabel} description={info.secretHelp} required htmlFor={`${idp}-secret`}>
-              <SecretInput
-                id={`${idp}-secret`}
-                isConfigured={secretConfigured}
-                value={secretValue}
-                placeholder={secretConfigured ? 'configured' : `Paste the ${info.secretLabel.toLowerCase()}`}
-                width={FIELD_WIDTH}
-                onReset={onSecretReset}
-                onChange={(e: ChangeEvent<HTMLInputElement>) => onSecretChange(e.currentTarget.value)}
-              />
-            </Field>
-          </>
-        )}
-      </div>
+      {/* Fields without their own margin, spaced by the stack (as Grafana's own forms). */}
+      <Box paddingBottom={1}>
+        <Stack direction="column" gap={2} data-testid={`${idp}-section`}>
+          <Text element="p" color="secondary">
+            {info.description}{' '}
+            <TextLink href={info.docsUrl} external inline>
+              API documentation
+            </TextLink>
+          </Text>
+          <Field label={`Enable ${info.label}`} htmlFor={`${idp}-enabled`} noMargin>
+            <Switch
+              id={`${idp}-enabled`}
+              value={enabled}
+              onChange={(e: React.FormEvent<HTMLInputElement>) => {
+                const on = e.currentTarget.checked;
+                onChange({ enabled: on });
+                if (on) {
+                  setOpen(true);
+                }
+              }}
+            />
+          </Field>
+          {enabled && (
+            <>
+              {info.configFields.map((f) => (
+                <ConfigFieldEditor
+                  key={f}
+                  field={f}
+                  info={info}
+                  settings={settings}
+                  problems={problems}
+                  onChange={onChange}
+                />
+              ))}
+              <Field
+                label={info.secretLabel}
+                description={info.secretHelp}
+                required
+                invalid={!!secretError}
+                error={secretError}
+                htmlFor={`${idp}-secret`}
+                noMargin
+              >
+                <SecretInput
+                  id={`${idp}-secret`}
+                  isConfigured={secretConfigured}
+                  value={secretValue}
+                  placeholder={secretConfigured ? 'configured' : `Paste the ${info.secretLabel.toLowerCase()}`}
+                  width={FIELD_WIDTH}
+                  onReset={onSecretReset}
+                  onChange={(e: ChangeEvent<HTMLInputElement>) => onSecretChange(e.currentTarget.value)}
+                />
+              </Field>
+            </>
+          )}
+        </Stack>
+      </Box>
     </Collapse>
   );
 }
@@ -192,10 +219,11 @@ interface ConfigFieldEditorProps {
   field: ProviderInfo['configFields'][number];
   info: ProviderInfo;
   settings: ProviderSettings;
+  problems: SettingProblems;
   onChange: (patch: Partial<ProviderSettings>) => void;
 }
 
-function ConfigFieldEditor({ field, info, settings, onChange }: ConfigFieldEditorProps) {
+function ConfigFieldEditor({ field, info, settings, problems, onChange }: ConfigFieldEditorProps) {
   const id = `config-${info.id}-${field}`;
   const text = (key: 'url' | 'instance' | 'clientId' | 'accountGroupId') => ({
     id,
@@ -206,7 +234,7 @@ function ConfigFieldEditor({ field, info, settings, onChange }: ConfigFieldEdito
 
   switch (field) {
     case 'instance': {
-      const error = checkDomoInstance(settings.instance);
+      const error = sentence(problems.instance);
       return (
         <Field
           label="Instance"
@@ -215,6 +243,7 @@ function ConfigFieldEditor({ field, info, settings, onChange }: ConfigFieldEdito
           invalid={!!error}
           error={error}
           htmlFor={id}
+          noMargin
         >
           <Input {...text('instance')} placeholder="acme" />
         </Field>
@@ -227,13 +256,14 @@ function ConfigFieldEditor({ field, info, settings, onChange }: ConfigFieldEdito
           description="The id of the OAuth client made on developer.domo.com with the audit scope."
           required
           htmlFor={id}
+          noMargin
         >
           <Input {...text('clientId')} placeholder="00000000-0000-0000-0000-000000000000" />
         </Field>
       );
     case 'url': {
       const required = info.defaultUrl === undefined;
-      const error = checkBaseUrl(settings.url);
+      const error = sentence(problems.url);
       const def = info.id === 'domo' ? effectiveUrl('domo', { instance: settings.instance }) : info.defaultUrl;
       return (
         <Field
@@ -247,34 +277,44 @@ function ConfigFieldEditor({ field, info, settings, onChange }: ConfigFieldEdito
           invalid={!!error}
           error={error}
           htmlFor={id}
+          noMargin
         >
           <Input {...text('url')} placeholder={required ? 'https://domino.example.com' : (def ?? info.defaultUrl)} />
         </Field>
       );
     }
-    case 'authType':
+    case 'authType': {
+      const error = sentence(problems.authType);
       return (
         <Field
           label="Credential type"
           description="How the token below is sent: Authorization: Bearer, or the legacy X-Domino-Api-Key header."
+          invalid={!!error}
+          error={error}
+          noMargin
         >
-          <div id={id}>
-            <RadioButtonGroup
-              options={AUTH_TYPES}
-              value={settings.authType ?? 'bearer'}
-              onChange={(v) => onChange({ authType: v })}
-            />
-          </div>
+          {/* A fragment: Field passes its invalid flag to an element child, not to a fragment. */}
+          <>
+            <div id={id}>
+              <RadioButtonGroup
+                options={AUTH_TYPES}
+                value={settings.authType ?? 'bearer'}
+                onChange={(v) => onChange({ authType: v })}
+              />
+            </div>
+          </>
         </Field>
       );
+    }
     case 'region':
-      return <DatafoldRegionField id={id} settings={settings} onChange={onChange} />;
+      return <DatafoldRegionField id={id} settings={settings} error={sentence(problems.url)} onChange={onChange} />;
     case 'accountGroupId':
       return (
         <Field
           label="Account group ID"
           description="Optional. The account group (aid) to read; empty reads the token user's default account group. Queries can choose another one or all of them."
           htmlFor={id}
+          noMargin
         >
           <Input {...text('accountGroupId')} placeholder="1234" />
         </Field>
@@ -286,15 +326,17 @@ function ConfigFieldEditor({ field, info, settings, onChange }: ConfigFieldEdito
 function DatafoldRegionField({
   id,
   settings,
+  error,
   onChange,
 }: {
   id: string;
   settings: ProviderSettings;
+  /** The problem with the URL, shown under the dedicated URL. */
+  error?: string;
   onChange: (patch: Partial<ProviderSettings>) => void;
 }) {
   const [custom, setCustom] = useState(datafoldRegion(settings.url) === 'custom');
   const region: DatafoldRegion = custom ? 'custom' : datafoldRegion(settings.url);
-  const error = checkBaseUrl(settings.url);
 
   const onRegion = (r: DatafoldRegion) => {
     setCustom(r === 'custom');
@@ -309,7 +351,7 @@ function DatafoldRegionField({
 
   return (
     <>
-      <Field label="Region" description="Where your Datafold organization lives.">
+      <Field label="Region" description="Where your Datafold organization lives." noMargin>
         <div id={`${id}-region`}>
           <RadioButtonGroup options={REGIONS} value={region} onChange={onRegion} />
         </div>
@@ -322,6 +364,7 @@ function DatafoldRegionField({
           invalid={!!error}
           error={error}
           htmlFor={`${id}-url`}
+          noMargin
         >
           <Input
             id={`${id}-url`}
@@ -363,37 +406,45 @@ function LimitsSection({
   );
 
   return (
-    <div>
+    <Stack direction="column" gap={2}>
       <Field
         label="Max events"
         description={`Most events one query reads (default ${SETTINGS_DEFAULTS.maxEvents}). A query that reaches it shows a notice with partial results; protects Grafana from huge ranges.`}
         htmlFor="config-maxEvents"
+        noMargin
       >
         {numberInput('maxEvents')}
       </Field>
       <Collapse label="Advanced" isOpen={advanced} onToggle={() => setAdvanced(!advanced)}>
-        <Field
-          label="Concurrency"
-          description={`Parallel requests per provider (default ${SETTINGS_DEFAULTS.concurrency}).`}
-          htmlFor="config-concurrency"
-        >
-          {numberInput('concurrency')}
-        </Field>
-        <Field
-          label="Cache TTL (seconds)"
-          description={`How long fetched past windows are kept (default ${SETTINGS_DEFAULTS.cacheTTLSeconds}); a negative value turns the cache off.`}
-          htmlFor="config-cacheTTLSeconds"
-        >
-          {numberInput('cacheTTLSeconds', true)}
-        </Field>
-        <Field
-          label="Cache size (MB)"
-          description={`Memory the window cache may use (default ${SETTINGS_DEFAULTS.cacheMaxMB}).`}
-          htmlFor="config-cacheMaxMB"
-        >
-          {numberInput('cacheMaxMB')}
-        </Field>
+        <Box paddingBottom={1}>
+          <Stack direction="column" gap={2}>
+            <Field
+              label="Concurrency"
+              description={`Parallel requests per provider (default ${SETTINGS_DEFAULTS.concurrency}).`}
+              htmlFor="config-concurrency"
+              noMargin
+            >
+              {numberInput('concurrency')}
+            </Field>
+            <Field
+              label="Cache TTL (seconds)"
+              description={`How long fetched past windows are kept (default ${SETTINGS_DEFAULTS.cacheTTLSeconds}); a negative value turns the cache off.`}
+              htmlFor="config-cacheTTLSeconds"
+              noMargin
+            >
+              {numberInput('cacheTTLSeconds', true)}
+            </Field>
+            <Field
+              label="Cache size (MB)"
+              description={`Memory the window cache may use (default ${SETTINGS_DEFAULTS.cacheMaxMB}).`}
+              htmlFor="config-cacheMaxMB"
+              noMargin
+            >
+              {numberInput('cacheMaxMB')}
+            </Field>
+          </Stack>
+        </Box>
       </Collapse>
-    </div>
+    </Stack>
   );
 }

@@ -81,6 +81,17 @@ describe('VariableQueryEditor', () => {
     expect(await screen.findByText('Object types of all providers seen in the last day.')).toBeInTheDocument();
   });
 
+  it("describes the query with the provider's display name, not its id", async () => {
+    await setupLoaded({ refId: 'V', kind: 'events', provider: 'domo-platform', days: 7 });
+    expect(screen.getByText('Events of Domo platform API seen in the last 7 days.')).toBeInTheDocument();
+    expect(screen.queryByText(/of domo-platform/)).not.toBeInTheDocument();
+  });
+
+  it('describes a provider variable as written', async () => {
+    await setupLoaded({ refId: 'V', kind: 'users', provider: '$provider' });
+    expect(screen.getByText('Users of $provider seen in the last day.')).toBeInTheDocument();
+  });
+
   it('hides provider and days for the providers list', async () => {
     await setupLoaded({ refId: 'V', kind: 'providers', provider: 'all' });
     expect(screen.getByLabelText('Providers')).toBeChecked();

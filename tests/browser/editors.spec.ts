@@ -126,13 +126,22 @@ test.describe('config editor', () => {
     const domo = section(page, 'domo');
     await setSwitch(domo.getByRole('switch', { name: 'Enable Domo' }), true);
     await field(domo, 'Instance').fill('acme.domo.com');
-    await expect(domo.getByText('Only the name before .domo.com (acme for https://acme.domo.com)')).toBeVisible();
+    await expect(
+      domo.getByText(
+        'Instance "acme.domo.com" should be only the name before .domo.com (acme for https://acme.domo.com)'
+      )
+    ).toBeVisible();
     await field(domo, 'Instance').fill('acme');
-    await expect(domo.getByText('Only the name before .domo.com')).toBeHidden();
+    await expect(domo.getByText('should be only the name before .domo.com')).toBeHidden();
     // The URL's placeholder follows the instance.
     await expect(field(domo, 'URL')).toHaveAttribute('placeholder', 'https://acme.domo.com');
     await field(domo, 'URL').fill('ftp://audit.example.com');
-    await expect(domo.getByText('The URL must start with https://')).toBeVisible();
+    await expect(domo.getByText('URL "ftp://audit.example.com" must start with https://')).toBeVisible();
+    // The same rules as Save & test: https and the bare host on the vendor's own domain.
+    await field(domo, 'URL').fill('http://acme.domo.com');
+    await expect(domo.getByText("is Domo's own host, which must be reached over https")).toBeVisible();
+    await field(domo, 'URL').fill('http://vendorsim:8099');
+    await expect(domo.getByRole('alert')).toHaveCount(0);
     await field(domo, 'URL').fill('');
     await field(domo, 'Access token').fill('domo-secret');
 
@@ -418,7 +427,7 @@ test.describe('variable editor', () => {
     await days.blur();
     v = await harness.last('variable');
     expect(v).toEqual({ refId: 'AuditVariableQuery', kind: 'users', provider: 'thousandeyes', days: 7 });
-    await expect(page.getByText('Users of thousandeyes seen in the last 7 days.')).toBeVisible();
+    await expect(page.getByText('Users of Cisco ThousandEyes seen in the last 7 days.')).toBeVisible();
     for (const u of LOOKUPS.thousandeyes.users) {
       await expect(preview.getByText(u.label)).toBeVisible();
     }

@@ -167,14 +167,8 @@ func dataSourceSettings(spec childSpec) (backend.DataSourceInstanceSettings, err
 	}
 	return backend.DataSourceInstanceSettings{
 		ID: 1, UID: "bench", Name: "Audit Log (bench)", Type: "auditlens-auditlog-datasource",
-		JSONData: raw,
-		DecryptedSecureJSONData: map[string]string{
-			"domoToken":                vendorsim.DomoToken,
-			"domoPlatformClientSecret": vendorsim.DomoPlatformClientSecret,
-			"dominoToken":              vendorsim.DominoBearer,
-			"datafoldApiKey":           vendorsim.DatafoldAPIKey,
-			"thousandeyesToken":        vendorsim.ThousandEyesToken,
-		},
+		JSONData:                raw,
+		DecryptedSecureJSONData: vendorsim.SecureJSONData(),
 	}, nil
 }
 

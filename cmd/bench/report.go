@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/auditlens/auditlog/internal/mdtable"
 )
 
 // Targets (shared/DESIGN.md "Fetching"), all ratios within one run.
@@ -51,7 +53,7 @@ func (r *report) print(w io.Writer, o *options) {
 			perEvent(cold.CPU, c.Events), perEvent(c.Base.CPU, c.Events), ratio(float64(cold.CPU), float64(c.Base.CPU)),
 			dur(c.RigCold), mib(c.Child.PeakRSS), dur(warm.Wall), strconv.FormatInt(warm.Requests, 10), percent(float64(warm.Wall), float64(cold.Wall))})
 	}
-	table(w, rows)
+	mdtable.Write(w, rows)
 	fmt.Fprintf(w, "\nideal = latency × min pages ÷ concurrency; min pages = ceil(events ÷ max page size) (one per window without paging);\n")
 	fmt.Fprintf(w, "requests = counted by the proxy (token requests included); windows = the engine's split of the range (meta.executedQueryString);\n")
 	fmt.Fprintf(w, "CPU = user+sys time of the engine's process during the cold QueryData; decode = plain encoding/json of the same bodies;\n")
@@ -96,7 +98,7 @@ func (r *report) print(w io.Writer, o *options) {
 			fmt.Sprintf("%d req, %s", warm.Requests, percent(float64(warm.Wall), float64(cold.Wall)))))
 		trows = append(trows, row)
 	}
-	table(w, trows)
+	mdtable.Write(w, trows)
 	fmt.Fprintf(w, "\n%d PASS, %d MISS, %d n/a\n", pass, miss, na)
 
 	var notes []string
@@ -117,33 +119,6 @@ func (r *report) print(w io.Writer, o *options) {
 		for _, n := range notes {
 			fmt.Fprintln(w, n)
 		}
-	}
-}
-
-// table prints rows as a Markdown table, padded to line up in a terminal.
-func table(w io.Writer, rows [][]string) {
-	widths := make([]int, len(rows[0]))
-	for _, r := range rows {
-		for i, c := range r {
-			widths[i] = max(widths[i], len([]rune(c)))
-		}
-	}
-	line := func(cells []string) {
-		var b strings.Builder
-		b.WriteString("|")
-		for i, c := range cells {
-			b.WriteString(" " + c + strings.Repeat(" ", widths[i]-len([]rune(c))) + " |")
-		}
-		fmt.Fprintln(w, b.String())
-	}
-	line(rows[0])
-	sep := make([]string, len(widths))
-	for i, n := range widths {
-		sep[i] = strings.Repeat("-", n)
-	}
-	line(sep)
-	for _, r := range rows[1:] {
-		line(r)
 	}
 }
 

@@ -399,13 +399,7 @@ func dataSourceSettings(base string, o *options) backend.DataSourceInstanceSetti
 	})
 	return backend.DataSourceInstanceSettings{
 		ID: 1, UID: "loadtest", Name: "Audit Log (load test)", Type: "auditlens-auditlog-datasource", JSONData: jd,
-		DecryptedSecureJSONData: map[string]string{
-			"domoToken":                vendorsim.DomoToken,
-			"domoPlatformClientSecret": vendorsim.DomoPlatformClientSecret,
-			"dominoToken":              vendorsim.DominoBearer,
-			"datafoldApiKey":           vendorsim.DatafoldAPIKey,
-			"thousandeyesToken":        vendorsim.ThousandEyesToken,
-		},
+		DecryptedSecureJSONData: vendorsim.SecureJSONData(),
 	}
 }
 

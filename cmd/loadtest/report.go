@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/auditlens/auditlog/internal/mdtable"
 	"github.com/auditlens/auditlog/pkg/events"
 )
 
@@ -53,7 +54,7 @@ func (r *report) print(w io.Writer) bool {
 	for _, f := range []string{"table", "timeseries", "logs"} {
 		add("format "+f, func(s *sample) bool { return s.format == f }, 0)
 	}
-	table(w, rows)
+	mdtable.Write(w, rows)
 
 	fmt.Fprintf(w, "\nRequests at the simulator, per provider (peak: the most within any 60 s):\n\n")
 	rows = [][]string{{"provider", "requests", "peak / 60 s", "limit", "429 answers", "other non-2xx", "peak ≤ limit"}}
@@ -85,7 +86,7 @@ func (r *report) print(w io.Writer) bool {
 		}
 		rows = append(rows, []string{id, fmt.Sprint(l.requests), fmt.Sprint(l.peak), limit, fmt.Sprint(l.limited), otherText, verdict})
 	}
-	table(w, rows)
+	mdtable.Write(w, rows)
 
 	fmt.Fprintf(w, "\nMemory: peak RSS (VmHWM) %s; %s after the simulator, its ground truth and the data source were set up, before the load.\n",
 		mib(r.rssPeak), mib(r.rssSetup))
@@ -154,31 +155,4 @@ func mib(b int64) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%d MiB", b>>20)
-}
-
-// table prints rows as a Markdown table.
-func table(w io.Writer, rows [][]string) {
-	width := make([]int, len(rows[0]))
-	for _, r := range rows {
-		for i, c := range r {
-			width[i] = max(width[i], len([]rune(c)))
-		}
-	}
-	line := func(cells []string) {
-		var b strings.Builder
-		b.WriteString("|")
-		for i, c := range cells {
-			b.WriteString(" " + c + strings.Repeat(" ", width[i]-len([]rune(c))) + " |")
-		}
-		fmt.Fprintln(w, b.String())
-	}
-	line(rows[0])
-	sep := make([]string, len(width))
-	for i, n := range width {
-		sep[i] = strings.Repeat("-", n)
-	}
-	line(sep)
-	for _, r := range rows[1:] {
-		line(r)
-	}
 }

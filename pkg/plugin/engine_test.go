@@ -14,6 +14,7 @@ import (
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/fetch"
 	"github.com/auditlens/auditlog/pkg/providers"
+	"github.com/auditlens/auditlog/pkg/vendorsim"
 )
 
 // rows reads a table frame back into normalised events.
@@ -136,7 +137,7 @@ func TestEveryProviderReturnsTheGroundTruthForAWeek(t *testing.T) {
 			if !strings.Contains(exec, id+": GET "+srv.URL) || !strings.Contains(exec, "request(s)") {
 				t.Errorf("executedQueryString %q does not say what was asked", exec)
 			}
-			for _, secret := range []string{"sim-domo-token", "sim-secret", "sim-domino-jwt", "sim-datafold-key", "sim-te-token"} {
+			for _, secret := range vendorsim.SecureJSONData() {
 				if strings.Contains(exec, secret) {
 					t.Fatalf("executedQueryString leaks a secret: %q", exec)
 				}

@@ -59,13 +59,7 @@ func simSettings(url string) backend.DataSourceInstanceSettings {
 	})
 	return backend.DataSourceInstanceSettings{
 		ID: 1, UID: "audit", Name: "Audit Log", Type: "auditlens-auditlog-datasource", JSONData: jd,
-		DecryptedSecureJSONData: map[string]string{
-			"domoToken":                vendorsim.DomoToken,
-			"domoPlatformClientSecret": vendorsim.DomoPlatformClientSecret,
-			"dominoToken":              vendorsim.DominoBearer,
-			"datafoldApiKey":           vendorsim.DatafoldAPIKey,
-			"thousandeyesToken":        vendorsim.ThousandEyesToken,
-		},
+		DecryptedSecureJSONData: vendorsim.SecureJSONData(),
 	}
 }
 

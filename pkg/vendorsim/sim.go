@@ -48,6 +48,18 @@ const (
 	ThousandEyesToken        = "sim-te-token"
 )
 
+// SecureJSONData is a data source's secureJsonData holding the simulator's
+// credentials (Domino by bearer token), as the demo provisions them.
+func SecureJSONData() map[string]string {
+	return map[string]string{
+		"domoToken":                DomoToken,
+		"domoPlatformClientSecret": DomoPlatformClientSecret,
+		"dominoToken":              DominoBearer,
+		"datafoldApiKey":           DatafoldAPIKey,
+		"thousandeyesToken":        ThousandEyesToken,
+	}
+}
+
 // Variant names.
 const (
 	PlatformTime12h = "12h" // "2017-12-13 10:57:35 PM", read as UTC (vendors.md's documented example)

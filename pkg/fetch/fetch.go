@@ -44,7 +44,8 @@ const (
 // in-flight sharing and rate limits are per instance.
 type Fetcher struct {
 	Client *http.Client
-	// Concurrency bounds the windows fetched at once, per Fetch call.
+	// Concurrency bounds the requests in flight per Fetch call (windows in
+	// progress may be up to windowWorkers times as many).
 	Concurrency int
 	// MaxAttempts bounds tries of one request (429 / 502 / 503 / 504 / network).
 	MaxAttempts int
@@ -345,8 +346,8 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 		defer mu.Unlock()
 		return enough
 	}
-	// A pool of conc workers takes the windows newest first: the newest
-	// events are what users look at, and what a row limit keeps.
+	// Workers take the windows newest first: the newest events are what
+	// users look at, and what a row limit keeps.
 	jobs := make(chan int, len(wins))
 	for i := len(wins) - 1; i >= 0; i-- {
 		jobs <- i

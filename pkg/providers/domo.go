@@ -168,8 +168,8 @@ func (p *domo) ObjectTypes(ctx context.Context, client *http.Client) ([]string, 
 		return nil, err
 	}
 	var out []string
-	it := jsonAPI.BorrowIterator(body)
-	defer jsonAPI.ReturnIterator(it)
+	it := borrowIterator(body)
+	defer returnIterator(it)
 	if it.WhatIsNext() != jsoniter.ArrayValue {
 		return nil, fmt.Errorf("domo: the object types answer is not a list")
 	}

@@ -28,8 +28,8 @@ func eachRecord(body []byte, keys []string, fn func(i int, raw []byte, it *jsoni
 	if len(body) == 0 {
 		return 0, fmt.Errorf("the response body is empty")
 	}
-	it := jsonAPI.BorrowIterator(body)
-	defer jsonAPI.ReturnIterator(it)
+	it := borrowIterator(body)
+	defer returnIterator(it)
 	n := 0
 	var ferr error
 	readArray := func(it *jsoniter.Iterator) {
@@ -38,8 +38,12 @@ func eachRecord(body []byte, keys []string, fn func(i int, raw []byte, it *jsoni
 			if it.Error != nil {
 				return false
 			}
-			rec := jsonAPI.BorrowIterator(raw)
-			defer jsonAPI.ReturnIterator(rec)
+			rec := borrowIterator(raw)
+			defer returnIterator(rec)
+			// A record without a backslash has no escaped string: its
+			// strings are their bytes, which interner.read looks up
+			// without allocating.
+			rec.Attachment = plainRecord(bytes.IndexByte(raw, '\\') < 0)
 			if rec.WhatIsNext() != jsoniter.ObjectValue {
 				ferr = recordError(n, fmt.Errorf("is not a JSON object"))
 				return false
@@ -215,10 +219,35 @@ func eachElement(it *jsoniter.Iterator, fn func()) {
 type interner map[string]string
 
 func (in interner) read(it *jsoniter.Iterator) string {
+	if plain, _ := it.Attachment.(plainRecord); plain && it.WhatIsNext() == jsoniter.StringValue {
+		b := it.ReadStringAsSlice() // valid until the next read
+		if v, ok := in[string(b)]; ok {
+			return v
+		}
+		s := string(b)
+		in[s] = s
+		return s
+	}
 	s := readScalar(it)
 	if v, ok := in[s]; ok {
 		return v
 	}
 	in[s] = s
 	return s
+}
+
+// plainRecord marks (in Iterator.Attachment) a record with no escapes.
+type plainRecord bool
+
+// borrowIterator and returnIterator share json-iterator's pool; iterators
+// come back without a plainRecord mark, which only eachRecord sets.
+func borrowIterator(b []byte) *jsoniter.Iterator {
+	it := jsonAPI.BorrowIterator(b)
+	it.Attachment = nil
+	return it
+}
+
+func returnIterator(it *jsoniter.Iterator) {
+	it.Attachment = nil
+	jsonAPI.ReturnIterator(it)
 }

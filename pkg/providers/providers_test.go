@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -348,5 +349,27 @@ func TestUnknownFieldsAreIgnored(t *testing.T) {
 	pg, err := p.ParsePage([]byte(`[{"userName":"a","time":1700000000000,"newField":{"deep":[1,{"x":null}]},"actorType":"USER"}]`), everything, "")
 	if err != nil || len(pg.Events) != 1 || pg.Events[0].User != "a" {
 		t.Fatalf("%v %+v", err, pg)
+	}
+}
+
+// Records without escapes are interned straight from their bytes; a record
+// with escapes decodes them, whether it comes before or after plain ones.
+func TestInternedValuesDecodeEscapes(t *testing.T) {
+	p := mustNew(t, events.Domo, models.ProviderSettings{Instance: "acme"})
+	body := []byte(`[
+	 {"userName":"Ana Silva","eventText":"Café","time":1793404800003},
+	 {"userName":"Ana \"A\" Silva","eventText":"Caf\u00e9","time":1793404800002},
+	 {"userName":"Ana Silva","eventText":"Caf\u00e9 \\ bar","time":1793404800001}]`)
+	pg, err := p.ParsePage(body, everything, "")
+	if err != nil || len(pg.Events) != 3 {
+		t.Fatalf("%v, %d events", err, len(pg.Events))
+	}
+	got := []string{pg.Events[0].User, pg.Events[0].Event, pg.Events[1].User, pg.Events[1].Event, pg.Events[2].User, pg.Events[2].Event}
+	want := []string{"Ana Silva", "Café", `Ana "A" Silva`, "Café", "Ana Silva", `Café \ bar`}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	if it := borrowIterator(nil); it.Attachment != nil {
+		t.Fatal("pooled iterators must come back unmarked")
 	}
 }

@@ -2,6 +2,7 @@ package providers
 
 import (
 	"os"
+	"reflect"
 	"testing"
 	"time"
 
@@ -57,6 +58,14 @@ func fuzzProvider(f *testing.F, id string, ps models.ProviderSettings, seedFiles
 		}
 		if pg.Records < len(pg.Events) {
 			t.Fatalf("%d events from %d records", len(pg.Events), pg.Records)
+		}
+		// The fast path for records without escapes reads what the general
+		// path reads.
+		internFromBytes = false
+		general, gerr := p.ParsePage(body, everything, "")
+		internFromBytes = true
+		if gerr != nil || !reflect.DeepEqual(general, pg) {
+			t.Fatalf("the plain-record fast path differs from the general path: %v\n%+v\n%+v", gerr, pg.Events, general.Events)
 		}
 		for _, e := range pg.Events {
 			if e.Provider != id || e.Key == "" || e.Time.Before(everything.From) || !e.Time.Before(everything.To) || len(e.Raw) == 0 {

@@ -44,6 +44,9 @@ cat "$OUT/go-test.stderr"
 [ $GO_RC -eq 0 ] || fail "go test"
 [ -s "$OUT/chaos.txt" ] && cat "$OUT/chaos.txt" # the chaos suite's table (pkg/plugin TestChaos)
 
+step "race detector on the concurrent engine (pkg/fetch, pkg/events; all packages: go test -race ./pkg/...)"
+go test -race -count=1 ./pkg/fetch ./pkg/events || fail "go test -race"
+
 step "fuzz (3s per parser; longer: npm run fuzz)"
 FUZZTIME=3s bash scripts/fuzz.sh || fail "fuzz"
 

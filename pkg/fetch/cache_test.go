@@ -165,8 +165,8 @@ func TestRateLimitResetHeaderIsHonoured(t *testing.T) {
 	}
 }
 
-// Panels over different ranges use windows of different sizes (8 h for a
-// week, 1 h for a day, 3 h for two days); all are aligned to the day, so a
+// Panels over different ranges use windows of different sizes (12 h for a
+// week, 3 h for a day, 6 h for two days); all are aligned to the day, so a
 // window is served from a cached larger window that holds it or from
 // cached smaller windows that tile it, with the same events.
 func TestWindowsOfOtherSizesServeFromTheCache(t *testing.T) {
@@ -188,21 +188,21 @@ func TestWindowsOfOtherSizesServeFromTheCache(t *testing.T) {
 	week, _ := fetch(f, t0, t0.Add(7*24*time.Hour))
 	want, _ := fetch(&Fetcher{Client: srv.Client()}, day, day.Add(24*time.Hour))
 	got, n := fetch(f, day, day.Add(24*time.Hour))
-	if n != 0 || got.Cached != got.Windows || got.Windows != 24 || week.Windows != 21 {
+	if n != 0 || got.Cached != got.Windows || got.Windows != 8 || week.Windows != 14 {
 		t.Fatalf("a day inside a cached week sent %d requests (%d of %d windows cached; week in %d windows)", n, got.Cached, got.Windows, week.Windows)
 	}
 	if !slices.Equal(keysOf(got), keysOf(want)) {
 		t.Fatal("the day served from the week's windows differs from the day read from the vendor")
 	}
 
-	// Two days read as hourly windows first (two one-day panels): the
-	// two-day panel's 3 h windows are tiled from them.
+	// Two days read as 3 h windows first (two one-day panels): the
+	// two-day panel's 6 h windows are tiled from them.
 	f = &Fetcher{Client: srv.Client(), Cache: NewCache(256<<20, time.Hour), Now: func() time.Time { return now }}
 	fetch(f, day, day.Add(24*time.Hour))
 	fetch(f, day.Add(24*time.Hour), day.Add(48*time.Hour))
 	want, _ = fetch(&Fetcher{Client: srv.Client()}, day, day.Add(48*time.Hour))
 	got, n = fetch(f, day, day.Add(48*time.Hour))
-	if n != 0 || got.Windows != 16 || !slices.Equal(keysOf(got), keysOf(want)) {
+	if n != 0 || got.Windows != 8 || !slices.Equal(keysOf(got), keysOf(want)) {
 		t.Fatalf("two cached days tiled into %d windows sent %d requests", got.Windows, n)
 	}
 }

@@ -67,6 +67,15 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 	if err != nil {
 		return backend.ErrDataResponse(backend.StatusBadRequest, err.Error())
 	}
+	// The series' provider label depends on what was asked, not on which
+	// providers the range reaches (an alert's series must keep its labels).
+	selector := q.Provider
+	if selector == "" {
+		selector = models.ProviderAll
+		if len(ids) == 1 {
+			selector = ids[0]
+		}
+	}
 	ids, retained, err := d.retained(ids, from, to)
 	if err != nil {
 		return backend.ErrDataResponse(backend.StatusBadRequest, err.Error())
@@ -75,13 +84,6 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 		Window:  providers.Window{From: from, To: to},
 		Filter:  q.Filter(),
 		Options: q.Options,
-	}
-	selector := q.Provider
-	if selector == "" {
-		selector = models.ProviderAll
-		if len(ids) == 1 {
-			selector = ids[0]
-		}
 	}
 	interval := dq.Interval
 	if interval <= 0 && dq.MaxDataPoints > 0 {

@@ -2,84 +2,47 @@ package main
 
 import (
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/auditlens/auditlog/pkg/events"
+	"github.com/auditlens/auditlog/internal/httpstatus"
+	"github.com/auditlens/auditlog/pkg/vendorsim"
 )
 
 // meter sits between the engine and the simulator, on the simulator's side
 // of the wire: it records when every vendor request arrived and how it was
 // answered, per provider (the Domo platform's token requests included).
 type meter struct {
-	next http.Handler
+	sim *vendorsim.Sim
 
 	mu       sync.Mutex
 	arrivals map[string][]time.Time // in arrival order
 	statuses map[string]map[int]int
 }
 
-func newMeter(next http.Handler) *meter {
-	return &meter{next: next, arrivals: map[string][]time.Time{}, statuses: map[string]map[int]int{}}
-}
-
-// providerOf maps a vendor API path to its provider ("" for the
-// simulator's own helpers).
-func providerOf(path string) string {
-	switch {
-	case strings.HasPrefix(path, "/api/audit/"):
-		return events.Domo
-	case path == "/oauth/token" || strings.HasPrefix(path, "/v1/"):
-		return events.DomoPlatform
-	case strings.HasPrefix(path, "/api/audittrail/"):
-		return events.Domino
-	case strings.HasPrefix(path, "/api/v1/audit_logs"):
-		return events.Datafold
-	case strings.HasPrefix(path, "/v7/"):
-		return events.ThousandEyes
-	}
-	return ""
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusRecorder) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusRecorder) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
+func newMeter(sim *vendorsim.Sim) *meter {
+	return &meter{sim: sim, arrivals: map[string][]time.Time{}, statuses: map[string]map[int]int{}}
 }
 
 func (m *meter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	id := providerOf(r.URL.Path)
+	id := m.sim.ProviderOf(r.URL.Path)
 	if id == "" {
-		m.next.ServeHTTP(w, r)
+		m.sim.ServeHTTP(w, r)
 		return
 	}
 	m.mu.Lock()
 	m.arrivals[id] = append(m.arrivals[id], time.Now())
 	m.mu.Unlock()
-	sw := &statusRecorder{ResponseWriter: w}
-	m.next.ServeHTTP(sw, r)
-	if sw.status == 0 {
-		sw.status = 499 // the client went away before an answer
+	sw := &httpstatus.Recorder{ResponseWriter: w}
+	m.sim.ServeHTTP(sw, r)
+	if sw.Status == 0 {
+		sw.Status = 499 // the client went away before an answer
 	}
 	m.mu.Lock()
 	if m.statuses[id] == nil {
 		m.statuses[id] = map[int]int{}
 	}
-	m.statuses[id][sw.status]++
+	m.statuses[id][sw.Status]++
 	m.mu.Unlock()
 }
 

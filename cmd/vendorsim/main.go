@@ -27,6 +27,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/auditlens/auditlog/internal/httpstatus"
 	"github.com/auditlens/auditlog/pkg/vendorsim"
 )
 
@@ -108,34 +109,15 @@ func run(args []string) error {
 	return nil
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
 // logRequests logs method, path and status only: query strings can carry
 // client ids and headers carry tokens, so neither is ever logged.
 func logRequests(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t0 := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &httpstatus.Recorder{ResponseWriter: w}
 		h.ServeHTTP(sw, r)
-		status := fmt.Sprint(sw.status)
-		if sw.status == 0 {
+		status := fmt.Sprint(sw.Status)
+		if sw.Status == 0 {
 			status = "200"
 			if r.Context().Err() != nil {
 				status = "canceled"

@@ -447,8 +447,9 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 // cached list: it is never modified, and its chunks are shared where every
 // event of a chunk is kept.
 func clipFilter(evs events.List, w providers.Window, filter events.Filter) events.List {
+	all := filter.IsEmpty()
 	keep := func(e *events.Event) bool {
-		return !e.Time.Before(w.From) && e.Time.Before(w.To) && (filter.IsEmpty() || filter.Match(e))
+		return !e.Time.Before(w.From) && e.Time.Before(w.To) && (all || filter.Match(e))
 	}
 	var out events.List
 	for c := range evs.Chunks() {

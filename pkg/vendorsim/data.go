@@ -171,6 +171,26 @@ func newWeighted(ws []float64) weighted {
 	return weighted{cum}
 }
 
+// weightedBy picks among ts by the weight weight(t) of each.
+func weightedBy[T any](ts []T, weight func(T) float64) weighted {
+	ws := make([]float64, len(ts))
+	for i, t := range ts {
+		ws[i] = weight(t)
+	}
+	return newWeighted(ws)
+}
+
+// admins are the indexes of the simulated users who are administrators.
+func admins(users []user) []int {
+	var out []int
+	for i := range users {
+		if users[i].Admin {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 func (w weighted) pick(rng *rand.Rand) int {
 	x := rng.Float64() * w.cum[len(w.cum)-1]
 	i, _ := slices.BinarySearch(w.cum, x)

@@ -84,16 +84,7 @@ type datafoldVendor struct {
 }
 
 func newDatafoldVendor(s *Sim) *datafoldVendor {
-	ws := make([]float64, len(dfTemplates))
-	for i, t := range dfTemplates {
-		ws[i] = t.w
-	}
-	v := &datafoldVendor{s: s, tmpls: newWeighted(ws), victims: pickVictims(s, 4, 3)}
-	for i := range s.users {
-		if s.users[i].Admin {
-			v.admins = append(v.admins, i)
-		}
-	}
+	v := &datafoldVendor{s: s, tmpls: weightedBy(dfTemplates, func(t dfTmpl) float64 { return t.w }), admins: admins(s.users), victims: pickVictims(s, 4, 3)}
 	v.minT = s.cfg.Start.UnixMicro()
 	if time.UnixMicro(v.minT).Before(s.cfg.Start) {
 		v.minT++

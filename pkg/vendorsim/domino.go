@@ -133,16 +133,7 @@ type dominoVendor struct {
 }
 
 func newDominoVendor(s *Sim) *dominoVendor {
-	ws := make([]float64, len(dominoTemplates))
-	for i, t := range dominoTemplates {
-		ws[i] = t.w
-	}
-	v := &dominoVendor{s: s, tmpls: newWeighted(ws)}
-	for i := range s.users {
-		if s.users[i].Admin {
-			v.admins = append(v.admins, i)
-		}
-	}
+	v := &dominoVendor{s: s, tmpls: weightedBy(dominoTemplates, func(t dominoTmpl) float64 { return t.w }), admins: admins(s.users)}
 	v.burstBy = pickVictims(s, 3, 2)
 	v.burstIn = int(mix(uint64(s.cfg.Seed), 0xd1) % uint64(len(dominoProjects)))
 	return v

@@ -103,16 +103,7 @@ type domoVendor struct {
 }
 
 func newDomoVendor(s *Sim, platform bool) *domoVendor {
-	ws := make([]float64, len(domoTemplates))
-	for i, t := range domoTemplates {
-		ws[i] = t.w
-	}
-	v := &domoVendor{s: s, platform: platform, tmpls: newWeighted(ws)}
-	for i := range s.users {
-		if s.users[i].Admin {
-			v.admins = append(v.admins, i)
-		}
-	}
+	v := &domoVendor{s: s, platform: platform, tmpls: weightedBy(domoTemplates, func(t domoTmpl) float64 { return t.w }), admins: admins(s.users)}
 	salt := uint64(1)
 	if platform {
 		salt = 2

@@ -254,11 +254,7 @@ type Sim struct {
 func New(cfg Config) *Sim {
 	cfg = cfg.withDefaults()
 	s := &Sim{cfg: cfg, users: makeUsers(), tokens: map[string]*token{}, rate: map[string]*rateWindow{}}
-	ws := make([]float64, len(s.users))
-	for i := range s.users {
-		ws[i] = s.users[i].weight
-	}
-	s.userPick = newWeighted(ws)
+	s.userPick = weightedBy(s.users, func(u user) float64 { return u.weight })
 
 	// The burst: ~25 hours before End (so it lies in "the last day and a
 	// half"), at a seed-dependent minute, ten minutes long; clamped into
@@ -484,6 +480,15 @@ func (s *Sim) route(path string) (p int, h http.HandlerFunc, data bool) {
 		}
 	}
 	return -1, nil, false
+}
+
+// ProviderOf names the provider whose API serves path ("" for the
+// simulator's own helpers and unknown paths), for meters in front of it.
+func (s *Sim) ProviderOf(path string) string {
+	if p, _, _ := s.route(path); p >= 0 {
+		return providerIDs[p]
+	}
+	return ""
 }
 
 // ServeHTTP serves the five vendor APIs and the /_sim/ helpers.

@@ -346,3 +346,16 @@ func pageAll(t *testing.T, base string, limit int, hdr ...string) ([]json.RawMes
 		}
 	}
 }
+
+func TestProviderOfNamesEachAPI(t *testing.T) {
+	s := New(DefaultConfig())
+	for path, want := range map[string]string{
+		"/api/audit/v1/user-audits": "domo", "/api/audit/v1/user-audits/objectTypes/CARD/eventTypes": "domo",
+		"/oauth/token": "domo-platform", "/v1/audit": "domo-platform", "/api/audittrail/v1/auditevents": "domino",
+		"/api/v1/audit_logs": "datafold", "/v7/audit-user-events": "thousandeyes", "/_sim/truth": "", "/nope": "",
+	} {
+		if got := s.ProviderOf(path); got != want {
+			t.Errorf("%s: %q, want %q", path, got, want)
+		}
+	}
+}

@@ -86,16 +86,7 @@ type teVendor struct {
 }
 
 func newTEVendor(s *Sim) *teVendor {
-	ws := make([]float64, len(teTemplates))
-	for i, t := range teTemplates {
-		ws[i] = t.w
-	}
-	v := &teVendor{s: s, tmpls: newWeighted(ws), victims: pickVictims(s, 5, 5)}
-	for i := range s.users {
-		if s.users[i].Admin {
-			v.admins = append(v.admins, i)
-		}
-	}
+	v := &teVendor{s: s, tmpls: weightedBy(teTemplates, func(t teTmpl) float64 { return t.w }), admins: admins(s.users), victims: pickVictims(s, 5, 5)}
 	return v
 }
 

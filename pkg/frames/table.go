@@ -52,24 +52,26 @@ func column(e *events.Event, i int) string {
 // normalised columns and the vendor's raw record as a JSON field.
 func Table(name string, evs events.List) *data.Frame {
 	n := evs.Len()
-	times := make([]time.Time, n)
-	cols := make([][]string, len(columns))
-	for i := range cols {
-		cols[i] = make([]string, n)
-	}
-	raws := make([]json.RawMessage, n)
-	r := -1
+	times := make([]time.Time, 0, n)
 	for e := range evs.All() {
-		r++
-		times[r] = e.Time
-		for c := range columns {
-			cols[c][r] = column(e, c)
-		}
-		raws[r] = e.Raw // shared, not copied: a JSON field
+		times = append(times, e.Time)
 	}
 	f := data.NewFrame(name, data.NewField("time", nil, times))
-	for c, n := range columns {
-		f.Fields = append(f.Fields, data.NewField(n, nil, cols[c]))
+	// The SDK copies a column's values into its own vector, so one scratch
+	// column serves every string column in turn: a million rows never hold
+	// two copies of all fourteen.
+	scratch := make([]string, n)
+	for c, colName := range columns {
+		r := 0
+		for e := range evs.All() {
+			scratch[r] = column(e, c)
+			r++
+		}
+		f.Fields = append(f.Fields, data.NewField(colName, nil, scratch))
+	}
+	raws := make([]json.RawMessage, 0, n)
+	for e := range evs.All() {
+		raws = append(raws, e.Raw) // shared, not copied: a JSON field
 	}
 	f.Fields = append(f.Fields, data.NewField("raw", nil, raws))
 	f.Meta = &data.FrameMeta{PreferredVisualization: data.VisTypeTable}

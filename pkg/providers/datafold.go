@@ -9,8 +9,6 @@ import (
 	"net/url"
 	"time"
 
-	jsoniter "github.com/json-iterator/go"
-
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/models"
 )
@@ -68,44 +66,45 @@ func (p *datafold) NewRequest(ctx context.Context, r Request, _ string) (*http.R
 func (p *datafold) ParsePage(body []byte, r Request, _ string) (Page, error) {
 	var evs []events.Event
 	in := interner{}
-	n, err := eachRecord(body, []string{"logs"}, func(_ int, raw []byte, it *jsoniter.Iterator) error {
-		e := events.Event{Provider: events.Datafold, Raw: raw}
+	n, err := eachRecord(body, []string{"logs"}, func(_ int, s *scanner) error {
+		e := events.Event{Provider: events.Datafold}
 		var action, logEntry, requestType, url string
 		var terr error
 		hasTime := false
-		eachField(it, func(field string) {
-			switch field {
+		eachField(s, func(field []byte) {
+			switch string(field) {
 			case "timestamp":
-				e.Time, terr = readTime(it)
+				e.Time, terr = readTime(s)
 				hasTime = true
 			case "event_uuid":
-				e.Key = readScalar(it)
+				e.Key = readScalar(s)
 			case "client_ip":
-				e.IPAddress = in.read(it)
+				e.IPAddress = in.read(s)
 			case "url":
-				url = readScalar(it)
+				url = readScalar(s)
 			case "action":
-				action = in.read(it)
+				action = in.read(s)
 			case "log_entry":
-				logEntry = readScalar(it)
+				logEntry = readScalar(s)
 			case "object_id":
-				e.ObjectID = readScalar(it)
+				e.ObjectID = readScalar(s)
 			case "object_type":
-				e.ObjectType = in.read(it)
+				e.ObjectType = in.read(s)
 			case "request_type":
-				requestType = in.read(it)
+				requestType = in.read(s)
 			case "status":
-				e.Status = in.read(it)
+				e.Status = in.read(s)
 			case "user_agent":
-				e.UserAgent = in.read(it)
+				e.UserAgent = in.read(s)
 			case "user_email":
-				e.Email = in.read(it)
+				e.Email = in.read(s)
 			case "user_id":
-				e.UserID = in.read(it)
+				e.UserID = in.read(s)
 			default:
-				it.Skip()
+				s.skip()
 			}
 		})
+		e.Raw = s.record()
 		if terr != nil {
 			return terr
 		}
@@ -122,7 +121,7 @@ func (p *datafold) ParsePage(body []byte, r Request, _ string) (Page, error) {
 			e.Message = action
 		}
 		if e.Key == "" {
-			e.Key = events.HashKey(events.Datafold, raw)
+			e.Key = events.HashKey(events.Datafold, e.Raw)
 		}
 		evs = append(evs, e)
 		return nil

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	jsoniter "github.com/json-iterator/go"
-
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/models"
 )
@@ -94,18 +92,18 @@ func (p *domino) NewRequest(ctx context.Context, r Request, cursor string) (*htt
 
 type dominoEntity struct{ typ, id, name string }
 
-func readDominoEntity(it *jsoniter.Iterator) dominoEntity {
+func readDominoEntity(s *scanner) dominoEntity {
 	var d dominoEntity
-	eachField(it, func(f string) {
-		switch f {
+	eachField(s, func(f []byte) {
+		switch string(f) {
 		case "entityType":
-			d.typ = readScalar(it)
+			d.typ = readScalar(s)
 		case "id":
-			d.id = readScalar(it)
+			d.id = readScalar(s)
 		case "name":
-			d.name = readScalar(it)
+			d.name = readScalar(s)
 		default:
-			it.Skip()
+			s.skip()
 		}
 	})
 	return d
@@ -113,39 +111,40 @@ func readDominoEntity(it *jsoniter.Iterator) dominoEntity {
 
 // readDominoTarget reads one target and renders it for the message, e.g.
 // user "akim" (role: Contributor -> Owner).
-func readDominoTarget(it *jsoniter.Iterator) (dominoEntity, string) {
+func readDominoTarget(s *scanner) (dominoEntity, string) {
 	var ent dominoEntity
 	var changes []string
-	eachField(it, func(f string) {
-		switch f {
+	eachField(s, func(f []byte) {
+		switch string(f) {
 		case "entity":
-			ent = readDominoEntity(it)
+			ent = readDominoEntity(s)
 		case "fieldChanges":
-			eachElement(it, func() {
+			eachElement(s, func() {
 				var name, before, after string
 				hasValues := false
 				var added, removed []string
-				eachField(it, func(f string) {
-					switch f {
+				eachField(s, func(f []byte) {
+					switch string(f) {
 					case "fieldName":
-						name = readScalar(it)
+						name = readScalar(s)
 					case "before":
-						hasValues = hasValues || it.WhatIsNext() != jsoniter.NilValue
-						before = readScalar(it)
+						hasValues = hasValues || s.next() != kindNull
+						before = readScalar(s)
 					case "after":
-						hasValues = hasValues || it.WhatIsNext() != jsoniter.NilValue
-						after = readScalar(it)
+						hasValues = hasValues || s.next() != kindNull
+						after = readScalar(s)
 					case "added", "removed":
-						eachElement(it, func() {
-							nm := readDominoEntity(it).name
-							if f == "added" {
+						adding := string(f) == "added" // f is not valid once the value is read
+						eachElement(s, func() {
+							nm := readDominoEntity(s).name
+							if adding {
 								added = append(added, " +"+nm)
 							} else {
 								removed = append(removed, " -"+nm)
 							}
 						})
 					default:
-						it.Skip()
+						s.skip()
 					}
 				})
 				c := name + ":"
@@ -155,7 +154,7 @@ func readDominoTarget(it *jsoniter.Iterator) (dominoEntity, string) {
 				changes = append(changes, c+strings.Join(added, "")+strings.Join(removed, ""))
 			})
 		default:
-			it.Skip()
+			s.skip()
 		}
 	})
 	name := ent.name
@@ -175,43 +174,44 @@ func readDominoTarget(it *jsoniter.Iterator) (dominoEntity, string) {
 func (p *domino) ParsePage(body []byte, r Request, cursor string) (Page, error) {
 	evs := make([]events.Event, 0, pageSize(r, dominoPageSize))
 	in := interner{}
-	n, err := eachRecord(body, []string{"events"}, func(_ int, raw []byte, it *jsoniter.Iterator) error {
-		e := events.Event{Provider: events.Domino, Raw: raw}
+	n, err := eachRecord(body, []string{"events"}, func(_ int, s *scanner) error {
+		e := events.Event{Provider: events.Domino}
 		var targets []string
 		var terr error
 		hasTime := false
-		eachField(it, func(field string) {
-			switch field {
+		eachField(s, func(field []byte) {
+			switch string(field) {
 			case "id":
-				e.Key = readScalar(it)
+				e.Key = readScalar(s)
 			case "timestamp":
-				e.Time, terr = readTime(it)
+				e.Time, terr = readTime(s)
 				hasTime = true
 			case "actor":
-				a := readDominoEntity(it)
+				a := readDominoEntity(s)
 				e.UserID, e.User = a.id, a.name
 			case "action":
-				eachField(it, func(f string) {
-					if f == "eventName" {
-						e.Event = in.read(it)
+				eachField(s, func(f []byte) {
+					if string(f) == "eventName" {
+						e.Event = in.read(s)
 					} else {
-						it.Skip()
+						s.skip()
 					}
 				})
 			case "in":
-				e.Scope = readDominoEntity(it).name
+				e.Scope = readDominoEntity(s).name
 			case "targets":
-				eachElement(it, func() {
-					ent, text := readDominoTarget(it)
+				eachElement(s, func() {
+					ent, text := readDominoTarget(s)
 					if len(targets) == 0 {
 						e.ObjectType, e.ObjectID, e.ObjectName = ent.typ, ent.id, ent.name
 					}
 					targets = append(targets, text)
 				})
 			default:
-				it.Skip()
+				s.skip()
 			}
 		})
+		e.Raw = s.record()
 		if terr != nil {
 			return terr
 		}
@@ -224,7 +224,7 @@ func (p *domino) ParsePage(body []byte, r Request, cursor string) (Page, error) 
 			e.Message += fmt.Sprintf(" in project %q", e.Scope)
 		}
 		if e.Key == "" {
-			e.Key = events.HashKey(events.Domino, raw)
+			e.Key = events.HashKey(events.Domino, e.Raw)
 		}
 		if r.Options.Project != "" && e.Scope != r.Options.Project {
 			return nil // the project filter, also applied where the API did not

@@ -2,15 +2,11 @@ package providers
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-
-	jsoniter "github.com/json-iterator/go"
 
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/models"
@@ -89,40 +85,41 @@ func (p *domo) NewRequest(ctx context.Context, r Request, cursor string) (*http.
 func parseDomoPage(provider string, body []byte, r Request, cursor string, limit int, scope string) (Page, error) {
 	evs := make([]events.Event, 0, limit)
 	in := interner{}
-	n, err := eachRecord(body, nil, func(_ int, raw []byte, it *jsoniter.Iterator) error {
-		e := events.Event{Provider: provider, Scope: scope, Raw: raw}
+	n, err := eachRecord(body, nil, func(_ int, s *scanner) error {
+		e := events.Event{Provider: provider, Scope: scope}
 		var comment string
 		var terr error
 		hasTime := false
-		eachField(it, func(field string) {
-			switch field {
+		eachField(s, func(field []byte) {
+			switch string(field) {
 			case "userName":
-				e.User = in.read(it)
+				e.User = in.read(s)
 			case "userId":
-				e.UserID = in.read(it)
+				e.UserID = in.read(s)
 			case "actionType":
-				e.Action = in.read(it)
+				e.Action = in.read(s)
 			case "eventText":
-				e.Event = in.read(it)
+				e.Event = in.read(s)
 			case "objectType":
-				e.ObjectType = in.read(it)
+				e.ObjectType = in.read(s)
 			case "objectId":
-				e.ObjectID = readScalar(it)
+				e.ObjectID = readScalar(s)
 			case "objectName":
-				e.ObjectName = readScalar(it)
+				e.ObjectName = readScalar(s)
 			case "additionalComment":
-				comment = readScalar(it)
+				comment = readScalar(s)
 			case "ipAddress":
-				e.IPAddress = in.read(it)
+				e.IPAddress = in.read(s)
 			case "browserDetails":
-				e.UserAgent = in.read(it)
+				e.UserAgent = in.read(s)
 			case "time":
-				e.Time, terr = readTime(it)
+				e.Time, terr = readTime(s)
 				hasTime = true
 			default:
-				it.Skip()
+				s.skip()
 			}
 		})
+		e.Raw = s.record()
 		if terr != nil {
 			return terr
 		}
@@ -133,7 +130,7 @@ func parseDomoPage(provider string, body []byte, r Request, cursor string, limit
 		if e.Message == "" {
 			e.Message = e.Event
 		}
-		e.Key = events.HashKey(provider, raw)
+		e.Key = events.HashKey(provider, e.Raw)
 		evs = append(evs, e)
 		return nil
 	})
@@ -168,30 +165,30 @@ func (p *domo) ObjectTypes(ctx context.Context, client *http.Client) ([]string, 
 		return nil, err
 	}
 	var out []string
-	it := borrowIterator(body)
-	defer returnIterator(it)
-	if it.WhatIsNext() != jsoniter.ArrayValue {
+	s := &scanner{b: body}
+	if s.next() != kindArray {
 		return nil, fmt.Errorf("domo: the object types answer is not a list")
 	}
-	eachElement(it, func() {
+	eachElement(s, func() {
 		var t string
-		if it.WhatIsNext() == jsoniter.ObjectValue {
-			eachField(it, func(f string) {
-				if f == "type" {
-					t = readScalar(it)
+		if s.next() == kindObject {
+			eachField(s, func(f []byte) {
+				if string(f) == "type" {
+					t = readScalar(s)
 				} else {
-					it.Skip()
+					s.skip()
 				}
 			})
 		} else {
-			t = readScalar(it)
+			t = readScalar(s)
 		}
 		if t != "" {
 			out = append(out, t)
 		}
 	})
-	if it.Error != nil && !errors.Is(it.Error, io.EOF) {
-		return nil, fmt.Errorf("domo: the object types answer is not valid JSON: %s", shortErr(it.Error))
+	s.end()
+	if s.err != nil {
+		return nil, fmt.Errorf("domo: the object types answer is not valid JSON: %v", s.err)
 	}
 	return out, nil
 }

@@ -3,10 +3,12 @@ package providers
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -142,15 +144,21 @@ func (p *domoPlatform) accessToken(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("getting an access token: %w", err)
 	}
-	token := jsonAPI.Get(body, "access_token").ToString()
+	var answer struct {
+		AccessToken string `json:"access_token"`
+		Scope       string `json:"scope"`
+		ExpiresIn   any    `json:"expires_in"` // a number or a numeric string
+	}
+	_ = json.Unmarshal(body, &answer) // an unreadable answer has no token
+	token := answer.AccessToken
 	if token == "" {
 		return "", fmt.Errorf("domo-platform: the token endpoint returned no access_token")
 	}
-	if scope := jsonAPI.Get(body, "scope").ToString(); scope != "" && !hasScope(scope, "audit") {
+	if scope := answer.Scope; scope != "" && !hasScope(scope, "audit") {
 		return "", fmt.Errorf("domo-platform: the client was granted %q but needs the audit scope", scope)
 	}
 	ttl := 3599 * time.Second
-	if secs := jsonAPI.Get(body, "expires_in").ToInt(); secs > 0 { // a number or a numeric string
+	if secs, _ := strconv.ParseFloat(fmt.Sprint(answer.ExpiresIn), 64); secs >= 1 {
 		ttl = time.Duration(secs) * time.Second
 	}
 	if ttl > 2*tokenEarlyRefresh {

@@ -10,11 +10,49 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
 // MaxBodyBytes bounds one response body.
 const MaxBodyBytes = 64 << 20
+
+// readBuffers are reused to read bodies whose length is not announced
+// (chunked answers): reading into a growing buffer of its own costs each
+// page about twice its size in allocations, and the result would keep up
+// to twice its length alive (records' raw bytes are slices of the body).
+var readBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer keeps a rare huge answer from pinning its buffer.
+const maxPooledBuffer = 4 << 20
+
+// readBody reads at most MaxBodyBytes+1 bytes of resp's body into a slice
+// of exactly its length, which nothing else holds.
+func readBody(resp *http.Response) ([]byte, error) {
+	limited := io.LimitReader(resp.Body, MaxBodyBytes+1)
+	if n := resp.ContentLength; n > 0 && n <= MaxBodyBytes {
+		body := make([]byte, n)
+		got, err := io.ReadFull(limited, body)
+		if err == nil {
+			// A body longer than announced is read on, as without a length.
+			var more [1]byte
+			if m, _ := limited.Read(more[:]); m > 0 {
+				rest, err := io.ReadAll(limited)
+				return append(append(body, more[0]), rest...), err
+			}
+		}
+		return body[:got], err
+	}
+	buf := readBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			readBuffers.Put(buf)
+		}
+	}()
+	_, err := buf.ReadFrom(limited)
+	return bytes.Clone(buf.Bytes()), err
+}
 
 // HTTPError is a vendor's non-success answer, in words an admin can act on.
 type HTTPError struct {
@@ -89,12 +127,7 @@ func Do(client *http.Client, req *http.Request, p Provider) ([]byte, error) {
 		return nil, &NetworkError{Provider: p.ID(), Host: req.URL.Host, Err: unwrapURLError(err)}
 	}
 	defer resp.Body.Close()
-	var buf bytes.Buffer
-	if n := resp.ContentLength; n > 0 && n <= MaxBodyBytes {
-		buf.Grow(int(n) + bytes.MinRead)
-	}
-	_, err = buf.ReadFrom(io.LimitReader(resp.Body, MaxBodyBytes+1))
-	body := buf.Bytes()
+	body, err := readBody(resp)
 	if err != nil {
 		return nil, &NetworkError{Provider: p.ID(), Host: req.URL.Host, Err: fmt.Errorf("reading the response: %w", err)}
 	}

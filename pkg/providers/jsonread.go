@@ -3,86 +3,70 @@ package providers
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	jsoniter "github.com/json-iterator/go"
 )
 
-// Pages are read with json-iterator (already used by Grafana's SDK) in one
-// streaming pass per record: the record's raw bytes are kept for the `raw`
-// column and its fields are read without reflection. This is the engine's
-// hot path (see cmd/bench).
-var jsonAPI = jsoniter.ConfigCompatibleWithStandardLibrary
-
 // eachRecord calls fn for every record of a page that is a JSON array, or
-// an object holding the array under one of keys. fn gets the record's raw
-// bytes and an iterator positioned on it.
-func eachRecord(body []byte, keys []string, fn func(i int, raw []byte, it *jsoniter.Iterator) error) (int, error) {
+// an object holding the array under one of keys. fn reads the record from
+// s, which is on it; once read, s.record() is its raw bytes. Each record is
+// read once, in place.
+func eachRecord(body []byte, keys []string, fn func(i int, s *scanner) error) (int, error) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return 0, fmt.Errorf("the response body is empty")
 	}
-	it := borrowIterator(body)
-	defer returnIterator(it)
+	s := &scanner{b: body}
 	n := 0
 	var ferr error
-	readArray := func(it *jsoniter.Iterator) {
-		it.ReadArrayCB(func(it *jsoniter.Iterator) bool {
-			raw := it.SkipAndReturnBytes()
-			if it.Error != nil {
-				return false
+	readArray := func() {
+		s.array(func() {
+			if ferr != nil {
+				s.skip()
+				return
 			}
-			rec := borrowIterator(raw)
-			defer returnIterator(rec)
-			// A record without a backslash has no escaped string: its
-			// strings are their bytes, which interner.read looks up
-			// without allocating.
-			rec.Attachment = plainRecord(internFromBytes && bytes.IndexByte(raw, '\\') < 0)
-			if rec.WhatIsNext() != jsoniter.ObjectValue {
+			if s.next() != kindObject {
 				ferr = recordError(n, fmt.Errorf("is not a JSON object"))
-				return false
+				s.skip()
+				return
 			}
-			if err := fn(n, raw, rec); err != nil {
+			s.recordStart = s.i
+			err := fn(n, s)
+			if s.err != nil {
+				return // a syntax error: reported for the whole page
+			}
+			if err != nil {
 				ferr = recordError(n, err)
-				return false
-			}
-			if rec.Error != nil && !errors.Is(rec.Error, io.EOF) {
-				ferr = recordError(n, rec.Error)
-				return false
+				return
 			}
 			n++
-			return true
 		})
 	}
 	switch body[0] {
 	case '[':
-		readArray(it)
+		readArray()
 	case '{':
 		found := false
-		it.ReadObjectCB(func(it *jsoniter.Iterator, field string) bool {
-			if found || !slices.Contains(keys, field) {
-				it.Skip()
-				return true
+		s.object(func(field []byte) {
+			if found || !slices.Contains(keys, string(field)) {
+				s.skip()
+				return
 			}
 			found = true
-			switch it.WhatIsNext() {
-			case jsoniter.NilValue:
-				it.Skip()
-			case jsoniter.ArrayValue:
-				readArray(it)
+			switch s.next() {
+			case kindNull:
+				s.null()
+			case kindArray:
+				readArray()
 			default:
 				ferr = fmt.Errorf("%q in the response is not a list of records", field)
-				return false
+				s.skip()
 			}
-			return ferr == nil
 		})
-		if ferr == nil && !found && it.Error == nil {
+		if s.err == nil && ferr == nil && !found {
 			what := "the response is a JSON object, not a list of records"
 			if len(keys) > 0 {
 				what = fmt.Sprintf("the response has no %s list", quoteJoin(keys))
@@ -92,11 +76,12 @@ func eachRecord(body []byte, keys []string, fn func(i int, raw []byte, it *jsoni
 	default:
 		return 0, fmt.Errorf("the response is not JSON (it starts with %q)", truncate(string(body), 20))
 	}
+	s.end()
+	if s.err != nil {
+		return n, fmt.Errorf("the response is not valid JSON (cut off or malformed): %v", s.err)
+	}
 	if ferr != nil {
 		return n, ferr
-	}
-	if it.Error != nil && !errors.Is(it.Error, io.EOF) {
-		return n, fmt.Errorf("the response is not valid JSON (cut off or malformed): %v", shortErr(it.Error))
 	}
 	return n, nil
 }
@@ -140,118 +125,117 @@ func quoteJoin(keys []string) string {
 	return s
 }
 
-// shortErr keeps json-iterator's error readable (it quotes a long window of input).
-func shortErr(err error) string {
-	return truncate(err.Error(), 120)
-}
-
 // readScalar reads any JSON value as text: strings as they are, numbers and
 // booleans as written, null as "", objects and arrays as compact JSON.
-func readScalar(it *jsoniter.Iterator) string {
-	switch it.WhatIsNext() {
-	case jsoniter.StringValue:
-		return it.ReadString()
-	case jsoniter.NumberValue:
-		return string(it.ReadNumber())
-	case jsoniter.BoolValue:
-		return strconv.FormatBool(it.ReadBool())
-	case jsoniter.NilValue:
-		it.ReadNil()
+func readScalar(s *scanner) string {
+	switch s.next() {
+	case kindString:
+		return string(s.str())
+	case kindNumber:
+		return string(s.number())
+	case kindBool:
+		return strconv.FormatBool(s.boolean())
+	case kindNull:
+		s.null()
 		return ""
-	default:
-		raw := it.SkipAndReturnBytes()
-		var buf bytes.Buffer
-		if json.Compact(&buf, raw) != nil {
-			return string(raw)
-		}
-		return buf.String()
 	}
+	raw := s.raw()
+	var buf bytes.Buffer
+	if json.Compact(&buf, raw) != nil {
+		return string(raw)
+	}
+	return buf.String()
 }
 
 // readTime reads a record's time: epoch ms (number or numeric string) or a
 // date string (see ParseTime).
-func readTime(it *jsoniter.Iterator) (time.Time, error) {
-	switch it.WhatIsNext() {
-	case jsoniter.NumberValue:
-		n := it.ReadNumber()
+func readTime(s *scanner) (time.Time, error) {
+	switch s.next() {
+	case kindNumber:
+		n := s.number()
 		f, err := strconv.ParseFloat(string(n), 64)
 		if err != nil {
 			return time.Time{}, fmt.Errorf("time %s is not epoch milliseconds", truncate(string(n), 40))
 		}
 		return epochMillis(f)
-	case jsoniter.StringValue:
-		return ParseTime(it.ReadString())
-	case jsoniter.NilValue:
-		it.ReadNil()
+	case kindString:
+		return ParseTime(string(s.str()))
+	case kindNull:
+		s.null()
 		return time.Time{}, fmt.Errorf("time is null")
 	}
-	it.Skip()
+	s.skip()
 	return time.Time{}, fmt.Errorf("time is neither a number nor a string")
 }
 
-// eachField calls fn for each field of the object at it.
-func eachField(it *jsoniter.Iterator, fn func(field string)) {
-	if it.WhatIsNext() != jsoniter.ObjectValue {
-		it.Skip()
+// eachField calls fn for each field of the object at s (a value of another
+// type is skipped); fn reads or skips the field's value. The name is valid
+// only during fn: compare it (switch string(name) does not allocate), do
+// not keep it.
+func eachField(s *scanner, fn func(name []byte)) {
+	if s.next() != kindObject {
+		s.skip()
 		return
 	}
-	it.ReadObjectCB(func(it *jsoniter.Iterator, field string) bool {
-		fn(field)
-		return it.Error == nil
-	})
+	s.object(fn)
 }
 
-// eachElement calls fn for each element of the array at it.
-func eachElement(it *jsoniter.Iterator, fn func()) {
-	if it.WhatIsNext() != jsoniter.ArrayValue {
-		it.Skip()
+// eachElement calls fn for each element of the array at s (a value of
+// another type is skipped).
+func eachElement(s *scanner, fn func()) {
+	if s.next() != kindArray {
+		s.skip()
 		return
 	}
-	it.ReadArrayCB(func(it *jsoniter.Iterator) bool {
-		fn()
-		return it.Error == nil
-	})
+	s.array(fn)
 }
 
 // interner keeps one copy of the values that repeat across a page's
 // records (user names, event names, object types...), so that a million
-// events do not hold a million copies of "Viewed page".
+// events do not hold a million copies of "Viewed page". A string value
+// already seen costs no allocation.
 type interner map[string]string
 
-func (in interner) read(it *jsoniter.Iterator) string {
-	if plain, _ := it.Attachment.(plainRecord); plain && it.WhatIsNext() == jsoniter.StringValue {
-		b := it.ReadStringAsSlice() // valid until the next read
+func (in interner) read(s *scanner) string {
+	if s.next() == kindString {
+		b := s.str()
 		if v, ok := in[string(b)]; ok {
 			return v
 		}
-		s := string(b)
-		in[s] = s
-		return s
-	}
-	s := readScalar(it)
-	if v, ok := in[s]; ok {
+		v := string(b)
+		in[v] = v
 		return v
 	}
-	in[s] = s
-	return s
+	v := readScalar(s)
+	if w, ok := in[v]; ok {
+		return w
+	}
+	in[v] = v
+	return v
 }
 
-// internFromBytes turns the plain-record fast path on (a fuzz target
-// compares it with the general path).
-var internFromBytes = true
-
-// plainRecord marks (in Iterator.Attachment) a record with no escapes.
-type plainRecord bool
-
-// borrowIterator and returnIterator share json-iterator's pool; iterators
-// come back without a plainRecord mark, which only eachRecord sets.
-func borrowIterator(b []byte) *jsoniter.Iterator {
-	it := jsonAPI.BorrowIterator(b)
-	it.Attachment = nil
-	return it
-}
-
-func returnIterator(it *jsoniter.Iterator) {
-	it.Attachment = nil
-	jsonAPI.ReturnIterator(it)
+// stringAt returns the string at a path of object fields in body (such as
+// a next-page link), or false when there is none or body is not valid JSON.
+func stringAt(body []byte, path ...string) (string, bool) {
+	s := &scanner{b: body}
+	var out string
+	found := false
+	var walk func(depth int)
+	walk = func(depth int) {
+		eachField(s, func(name []byte) {
+			switch {
+			case found || string(name) != path[depth]:
+				s.skip()
+			case depth < len(path)-1:
+				walk(depth + 1)
+			case s.next() == kindString:
+				out, found = string(s.str()), true
+			default:
+				s.skip()
+			}
+		})
+	}
+	walk(0)
+	s.end()
+	return out, found && s.err == nil
 }

@@ -29,15 +29,37 @@ func ParseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, fmt.Errorf("time is empty")
 	}
-	if n, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "-:") {
-		return epochMillis(n)
+	if !strings.ContainsAny(s, "-:") {
+		if n, err := strconv.ParseFloat(s, 64); err == nil {
+			return epochMillis(n)
+		}
 	}
 	for _, layout := range timeLayouts {
+		if !layoutFits(layout, s) {
+			continue // cannot match: skipped without the cost of a parse error
+		}
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("time %q is in an unknown format", truncate(s, 40))
+}
+
+// layoutFits is false when s cannot match layout: every layout starts with
+// a date of fixed width (ten bytes) and is followed by its own separator,
+// and only the AM/PM layouts end in "M".
+func layoutFits(layout, s string) bool {
+	switch {
+	case len(s) < 10:
+		return false
+	case layout[2] == '/':
+		return s[2] == '/'
+	case len(layout) == 10:
+		return len(s) == 10
+	case len(s) == 10 || s[10] != layout[10]:
+		return false
+	}
+	return strings.HasSuffix(layout, "PM") == strings.HasSuffix(s, "M")
 }
 
 // epochMillis converts ms to time; values that look like seconds (before

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	jsoniter "github.com/json-iterator/go"
-
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/models"
 )
@@ -90,38 +88,39 @@ func splitUser(s string) (name, email string) {
 func (p *thousandEyes) ParsePage(body []byte, r Request, _ string) (Page, error) {
 	var evs []events.Event
 	in := interner{}
-	n, err := eachRecord(body, []string{"auditEvents"}, func(_ int, raw []byte, it *jsoniter.Iterator) error {
-		e := events.Event{Provider: events.ThousandEyes, Raw: raw}
+	users := map[string][2]string{} // splitUser per distinct user of the page
+	n, err := eachRecord(body, []string{"auditEvents"}, func(_ int, s *scanner) error {
+		e := events.Event{Provider: events.ThousandEyes}
 		var user string
 		var resources []string
 		var terr error
 		hasTime := false
-		eachField(it, func(field string) {
-			switch field {
+		eachField(s, func(field []byte) {
+			switch string(field) {
 			case "date":
-				e.Time, terr = readTime(it)
+				e.Time, terr = readTime(s)
 				hasTime = true
 			case "event":
-				e.Event = in.read(it)
+				e.Event = in.read(s)
 			case "ipAddress":
-				e.IPAddress = in.read(it)
+				e.IPAddress = in.read(s)
 			case "uid":
-				e.UserID = in.read(it)
+				e.UserID = in.read(s)
 			case "user":
-				user = in.read(it)
+				user = in.read(s)
 			case "accountGroupName":
-				e.Scope = in.read(it)
+				e.Scope = in.read(s)
 			case "resources":
-				eachElement(it, func() {
+				eachElement(s, func() {
 					var typ, name string
-					eachField(it, func(f string) {
-						switch f {
+					eachField(s, func(f []byte) {
+						switch string(f) {
 						case "type":
-							typ = in.read(it)
+							typ = in.read(s)
 						case "name":
-							name = readScalar(it)
+							name = readScalar(s)
 						default:
-							it.Skip()
+							s.skip()
 						}
 					})
 					if len(resources) == 0 {
@@ -130,22 +129,28 @@ func (p *thousandEyes) ParsePage(body []byte, r Request, _ string) (Page, error)
 					resources = append(resources, typ+": "+name)
 				})
 			default:
-				it.Skip()
+				s.skip()
 			}
 		})
+		e.Raw = s.record()
 		if terr != nil {
 			return terr
 		}
 		if !hasTime {
 			return fmt.Errorf("has no date")
 		}
-		e.User, e.Email = splitUser(user)
+		parts, ok := users[user]
+		if !ok {
+			parts[0], parts[1] = splitUser(user)
+			users[user] = parts
+		}
+		e.User, e.Email = parts[0], parts[1]
 		e.Action = e.Event
 		e.Message = e.Event
 		if len(resources) > 0 {
 			e.Message += " " + strings.Join(resources, "; ")
 		}
-		e.Key = events.HashKey(events.ThousandEyes, raw)
+		e.Key = events.HashKey(events.ThousandEyes, e.Raw)
 		evs = append(evs, e)
 		return nil
 	})
@@ -153,8 +158,8 @@ func (p *thousandEyes) ParsePage(body []byte, r Request, _ string) (Page, error)
 		return Page{}, err
 	}
 	next := ""
-	if href := jsonAPI.Get(body, "_links", "next", "href"); href.ValueType() == jsoniter.StringValue && href.ToString() != "" && n > 0 {
-		next = href.ToString()
+	if href, _ := stringAt(body, "_links", "next", "href"); href != "" && n > 0 {
+		next = href
 		if err := SameOrigin(p, next); err != nil {
 			return Page{}, fmt.Errorf("the next-page link points elsewhere: %v", err)
 		}

@@ -159,7 +159,7 @@ export const SETTINGS_DEFAULTS = {
   maxEvents: 100000,
   concurrency: 4,
   cacheTTLSeconds: 600,
-  cacheMaxMB: 256,
+  cacheMaxMB: 1024,
 } as const;
 
 /** Enabled providers of a data source, in display order (Go: Settings.Enabled). */

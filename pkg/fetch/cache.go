@@ -22,6 +22,10 @@ type Cache struct {
 	lru   *list.List // front = most recently used; values are *cacheEntry
 	items map[string]*list.Element
 	stats CacheStats
+	// sweeper removes expired entries while the cache holds any, so that
+	// a data source nobody queries any more gives its memory back.
+	sweeper *time.Timer
+	closed  bool
 }
 
 // CacheStats counts cache use since the cache was made.
@@ -78,6 +82,9 @@ func (c *Cache) put(key string, w windowResult) {
 	if el, ok := c.items[key]; ok {
 		c.remove(el)
 	}
+	if c.closed {
+		return
+	}
 	el := c.lru.PushFront(&cacheEntry{key: key, win: w, size: size, expires: c.now().Add(c.ttl)})
 	c.items[key] = el
 	c.bytes += size
@@ -85,6 +92,51 @@ func (c *Cache) put(key string, w windowResult) {
 		c.remove(c.lru.Back())
 		c.stats.Evictions++
 	}
+	if c.sweeper == nil {
+		c.sweeper = time.AfterFunc(c.ttl, c.sweep)
+	}
+}
+
+// sweep removes the expired entries, and comes back when the next one
+// expires while any are left.
+func (c *Cache) sweep() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.sweeper = nil
+	if c.closed {
+		return
+	}
+	now := c.now()
+	var next time.Time
+	for el := c.lru.Front(); el != nil; {
+		e, following := el.Value.(*cacheEntry), el.Next()
+		if now.After(e.expires) {
+			c.remove(el)
+		} else if next.IsZero() || e.expires.Before(next) {
+			next = e.expires
+		}
+		el = following
+	}
+	if !next.IsZero() {
+		c.sweeper = time.AfterFunc(next.Sub(now)+time.Millisecond, c.sweep)
+	}
+}
+
+// Close empties the cache and stops its sweeper (the data source is gone).
+func (c *Cache) Close() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	if c.sweeper != nil {
+		c.sweeper.Stop()
+		c.sweeper = nil
+	}
+	c.lru.Init()
+	clear(c.items)
+	c.bytes = 0
 }
 
 func (c *Cache) remove(el *list.Element) {

@@ -112,6 +112,7 @@ func TestCacheIsBoundedAndExpires(t *testing.T) {
 	now := t0
 	c := NewCache(2000, time.Minute)
 	c.now = func() time.Time { return now }
+	t.Cleanup(c.Close)
 	w := windowResult{events: events.ListOf([]events.Event{{Message: strings.Repeat("x", 400)}})}
 	for i := 0; i < 5; i++ {
 		c.put(strconv.Itoa(i), w)
@@ -134,6 +135,36 @@ func TestCacheIsBoundedAndExpires(t *testing.T) {
 	c.put("big", big)
 	if _, ok := c.get("big"); ok {
 		t.Fatal("a window larger than the cache is not kept")
+	}
+}
+
+// Expired entries go without waiting for another query, so a data source
+// nobody looks at any more gives its memory back; a closed cache is empty
+// and keeps nothing.
+func TestIdleCacheGivesItsMemoryBack(t *testing.T) {
+	c := NewCache(1<<20, 20*time.Millisecond)
+	w := windowResult{events: events.ListOf([]events.Event{{Message: "x"}})}
+	c.put("a", w)
+	time.Sleep(10 * time.Millisecond)
+	c.put("b", w) // expires later than a: the sweeper comes back for it
+	if st := c.Stats(); st.Entries != 2 || st.Bytes == 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for c.Stats().Entries > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("expired entries still held: %+v", c.Stats())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if st := c.Stats(); st.Bytes != 0 {
+		t.Fatalf("an empty cache counts %d bytes", st.Bytes)
+	}
+	c.put("c", w)
+	c.Close()
+	c.put("d", w)
+	if st := c.Stats(); st.Entries != 0 || st.Bytes != 0 {
+		t.Fatalf("a closed cache holds %+v", st)
 	}
 }
 

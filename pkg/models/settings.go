@@ -30,7 +30,7 @@ const (
 	DefaultMaxEvents   = 100000
 	DefaultConcurrency = 4
 	DefaultCacheTTL    = 10 * time.Minute
-	DefaultCacheMB     = 256
+	DefaultCacheMB     = 1024
 )
 
 // Domino auth types.

@@ -91,9 +91,10 @@ func New(settings *models.Settings, client *http.Client) *Datasource {
 	return d
 }
 
-// Dispose releases the instance's idle connections.
+// Dispose releases the instance's idle connections and its cache.
 func (d *Datasource) Dispose() {
 	d.client.CloseIdleConnections()
+	d.fetcher.Cache.Close()
 }
 
 // provider returns the set-up provider id or why it is unavailable.

@@ -142,31 +142,7 @@ func (s *scanner) object(fn func(name []byte)) {
 			return
 		}
 		name := s.str()
-		if !s.expect(':', "':' after a field name") {
-			return
-		}
-		at := s.i
-		if s.next() == kindNone {
-			s.failAt("a value")
-			return
-		}
-		fn(name)
-		if s.i == at || s.isSpaceBetween(at) {
-			s.skip()
-		}
-		s.ws()
-		if s.i >= len(s.b) {
-			s.failAt("',' or '}'")
-			return
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			return
-		default:
-			s.failAt("',' or '}'")
+		if !s.expect(':', "':' after a field name") || !s.element(func() { fn(name) }) || !s.more('}', "',' or '}'") {
 			return
 		}
 	}
@@ -196,31 +172,42 @@ func (s *scanner) array(fn func()) {
 		return
 	}
 	for s.err == nil {
-		at := s.i
-		if s.next() == kindNone {
-			s.failAt("a value")
-			return
-		}
-		fn()
-		if s.i == at || s.isSpaceBetween(at) {
-			s.skip()
-		}
-		s.ws()
-		if s.i >= len(s.b) {
-			s.failAt("',' or ']'")
-			return
-		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			return
-		default:
-			s.failAt("',' or ']'")
+		if !s.element(fn) || !s.more(']', "',' or ']'") {
 			return
 		}
 	}
+}
+
+// element calls read on the value that follows, and skips the value when
+// read did not read it; false when there is no value.
+func (s *scanner) element(read func()) bool {
+	at := s.i
+	if s.next() == kindNone {
+		s.failAt("a value")
+		return false
+	}
+	read()
+	if s.i == at || s.isSpaceBetween(at) {
+		s.skip()
+	}
+	return s.err == nil
+}
+
+// more reads the ',' before another element (true) or the closing byte.
+func (s *scanner) more(closing byte, want string) bool {
+	s.ws()
+	if s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ',':
+			s.i++
+			return true
+		case closing:
+			s.i++
+			return false
+		}
+	}
+	s.failAt(want)
+	return false
 }
 
 // record returns the bytes of the record eachRecord is reading, from its

@@ -15,6 +15,10 @@ import (
 var columns = []string{"provider", "user", "email", "userId", "action", "event", "objectType", "objectId",
 	"objectName", "ipAddress", "userAgent", "scope", "status", "message"}
 
+// tableScratchBytes bounds the columns Table fills before the SDK copies
+// them.
+var tableScratchBytes = 64 << 20 // a variable for tests
+
 // columnOf reads each column's value of an event (in the order of columns).
 var columnOf = [...]func(e *events.Event) string{
 	func(e *events.Event) string { return e.Provider },
@@ -42,19 +46,31 @@ func Table(name string, evs events.List) *data.Frame {
 		times = append(times, e.Time)
 	}
 	f := data.NewFrame(name, data.NewField("time", nil, times))
-	// The SDK copies a column's values into its own vector, so one scratch
-	// column serves every string column in turn: a million rows never hold
-	// two copies of all fourteen.
-	scratch := make([]string, n)
-	for c, colName := range columns {
-		get, r := columnOf[c], 0
+	// The SDK copies a column's values into its own vector, so scratch
+	// columns serve every string column in turn: as many at once as fit
+	// in tableScratchBytes (all fourteen up to ~300,000 rows, read in one
+	// pass over the events), so a million rows never hold two copies of
+	// every column.
+	group := max(1, min(len(columns), tableScratchBytes/(16*max(n, 1))))
+	scratch := make([][]string, group)
+	for g := range scratch {
+		scratch[g] = make([]string, n)
+	}
+	for first := 0; first < len(columns); first += group {
+		cols := scratch[:min(group, len(columns)-first)]
+		get := columnOf[first : first+len(cols)]
+		r := 0
 		for chunk := range evs.Chunks() {
 			for i := range chunk {
-				scratch[r] = get(&chunk[i])
+				for g, col := range cols {
+					col[r] = get[g](&chunk[i])
+				}
 				r++
 			}
 		}
-		f.Fields = append(f.Fields, data.NewField(colName, nil, scratch))
+		for g, col := range cols {
+			f.Fields = append(f.Fields, data.NewField(columns[first+g], nil, col))
+		}
 	}
 	raws := make([]json.RawMessage, 0, n)
 	for e := range evs.All() {

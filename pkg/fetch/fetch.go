@@ -634,7 +634,7 @@ func (f *Fetcher) Do(ctx context.Context, p providers.Provider, build func() (*h
 		isHTTP := errors.As(err, &he)
 		if isHTTP && he.Status == http.StatusUnauthorized && !refreshed {
 			if tr, ok := p.(providers.TokenRefresher); ok {
-				tr.Invalidate()
+				tr.Invalidate(req)
 				refreshed = true
 				attempt--
 				continue

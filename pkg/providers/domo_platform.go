@@ -118,10 +118,15 @@ func (p *domoPlatform) AuthHint(status int) string {
 	return "check the client id and secret (developer.domo.com > My Account > New Client, with the audit scope)"
 }
 
-// Invalidate drops the cached token (the engine calls it on a 401).
-func (p *domoPlatform) Invalidate() {
+// Invalidate drops the cached token if rejected carried it (the engine
+// calls it on a 401). Requests sent concurrently with the old token are
+// all refused: only the first refresh is needed, the others find the new
+// token already there.
+func (p *domoPlatform) Invalidate(rejected *http.Request) {
 	p.mu.Lock()
-	p.token = ""
+	if rejected.Header.Get("Authorization") == "bearer "+p.token {
+		p.token = ""
+	}
 	p.mu.Unlock()
 }
 

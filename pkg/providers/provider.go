@@ -86,9 +86,10 @@ type Retainer interface {
 }
 
 // TokenRefresher is implemented by providers whose credentials are
-// short-lived tokens: on a 401 the engine calls Invalidate and retries once.
+// short-lived tokens: on a 401 the engine calls Invalidate with the refused
+// request and retries once.
 type TokenRefresher interface {
-	Invalidate()
+	Invalidate(rejected *http.Request)
 }
 
 // New builds the provider id from its settings. client is used only by

@@ -154,10 +154,17 @@ func TestDomoPlatformTokenIsCachedAndRefreshedOn401(t *testing.T) {
 			t.Fatalf("request %d: %s", i, req.Header.Get("Authorization"))
 		}
 	}
-	p.(TokenRefresher).Invalidate()
+	refused, _ := p.NewRequest(context.Background(), everything, "")
+	p.(TokenRefresher).Invalidate(refused)
 	req, _ := p.NewRequest(context.Background(), everything, "")
 	if req.Header.Get("Authorization") != "bearer tok2" || tokens != 2 {
 		t.Fatalf("after invalidation: %s, %d token requests", req.Header.Get("Authorization"), tokens)
+	}
+	// Another request sent with the old token is refused too: the new
+	// token stays.
+	p.(TokenRefresher).Invalidate(refused)
+	if req, _ = p.NewRequest(context.Background(), everything, ""); req.Header.Get("Authorization") != "bearer tok2" || tokens != 2 {
+		t.Fatalf("a second 401 for the old token: %s, %d token requests", req.Header.Get("Authorization"), tokens)
 	}
 }
 

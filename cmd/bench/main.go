@@ -15,7 +15,7 @@
 // range cold, then the same query warm on the same instance), so CPU time and
 // peak RSS are the engine's alone. The baseline is a plain encoding/json
 // decode of the captured page bodies into typed structs of the vendor's
-// fields, timed in this process.
+// fields, timed in this process (the median of three runs).
 //
 // Misses are reported, not failed: the exit status is non-zero only when the
 // engine errors or returns a wrong count (table rows, or the sum of all time

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,40 @@ func TestTableFilledInColumnGroupsIsTheSame(t *testing.T) {
 		got := Table("A", events.ListOf(evs[:2], evs[2:3], evs[3:]))
 		if diff := cmp.Diff(whole, got, data.FrameTestCompareOptions()...); diff != "" {
 			t.Fatalf("%d columns per pass: %s", perPass, diff)
+		}
+	}
+}
+
+// Log labels are the JSON json.Marshal makes of the map of non-empty
+// values, whatever the values hold, across arena blocks.
+func TestLogLabelsAreTheJSONOfTheirMap(t *testing.T) {
+	values := []string{"", "Ana Silva", `say "hi" \ there`, "<b>&amp;</b>", "Zoë Müller 🌟", "tab\tnew\nline\x01", "bad \xff utf-8",
+		"line\u2028sep", strings.Repeat("long ", 400)}
+	var a labelArena
+	var kept []string
+	var gots []json.RawMessage
+	for i := range 200 {
+		v := func(k int) string { return values[(i+k)%len(values)] }
+		e := events.Event{Provider: events.Domo, User: v(0), Email: v(1), UserID: v(2), Event: v(3), Action: v(4), ObjectType: v(5),
+			ObjectID: v(6), ObjectName: v(7), IPAddress: v(8), Scope: v(9), Status: v(10)}
+		want := map[string]string{"provider": e.Provider}
+		for k, val := range map[string]string{"user": e.User, "email": e.Email, "userId": e.UserID, "event": e.Event, "action": e.Action,
+			"objectType": e.ObjectType, "objectId": e.ObjectID, "objectName": e.ObjectName, "ipAddress": e.IPAddress, "scope": e.Scope, "status": e.Status} {
+			if val != "" {
+				want[k] = val
+			}
+		}
+		wantJSON, _ := json.Marshal(want)
+		got := a.labels(&e)
+		if string(got) != string(wantJSON) {
+			t.Fatalf("event %d:\n got %s\nwant %s", i, got, wantJSON)
+		}
+		kept = append(kept, string(wantJSON))
+		gots = append(gots, got)
+	}
+	for i, g := range gots { // later labels did not overwrite earlier ones
+		if string(g) != kept[i] {
+			t.Fatalf("labels %d changed afterwards: %s", i, g)
 		}
 	}
 }

@@ -19,14 +19,20 @@ func Logs(name string, evs events.List) *data.Frame {
 	sev := make([]string, n)
 	ids := make([]string, n)
 	labels := make([]json.RawMessage, n)
+	labelBuf := labelArena{}
+	severities := map[[3]string]string{} // Severity per event, action and status seen
 	i := -1
 	for e := range evs.All() {
 		i++
 		ts[i] = e.Time
 		bodies[i] = body(e)
-		sev[i] = Severity(e)
+		k := [3]string{e.Event, e.Action, e.Status}
+		if sev[i] = severities[k]; sev[i] == "" {
+			sev[i] = Severity(e)
+			severities[k] = sev[i]
+		}
 		ids[i] = e.Provider + ":" + e.Key
-		labels[i] = logLabels(e)
+		labels[i] = labelBuf.labels(e)
 	}
 	f := data.NewFrame(name,
 		data.NewField("timestamp", nil, ts),
@@ -64,24 +70,56 @@ func Severity(e *events.Event) string {
 	return "info"
 }
 
-func logLabels(e *events.Event) json.RawMessage {
-	m := map[string]string{"provider": e.Provider}
-	add := func(k, v string) {
-		if v != "" {
-			m[k] = v
+// labelArena writes the labels of many events into shared blocks, one
+// allocation per block instead of a map and an encoding per event.
+type labelArena struct{ block []byte }
+
+const labelBlock = 64 << 10
+
+// labels returns e's labels as a JSON object with the keys in order (the
+// bytes json.Marshal makes of the same map of non-empty values).
+func (a *labelArena) labels(e *events.Event) json.RawMessage {
+	if cap(a.block)-len(a.block) < 1024 {
+		a.block = make([]byte, 0, labelBlock)
+	}
+	start := len(a.block)
+	b := append(a.block, '{')
+	for _, l := range [...]struct{ key, value string }{
+		{"action", e.Action}, {"email", e.Email}, {"event", e.Event}, {"ipAddress", e.IPAddress},
+		{"objectId", e.ObjectID}, {"objectName", e.ObjectName}, {"objectType", e.ObjectType},
+		{"provider", e.Provider}, {"scope", e.Scope}, {"status", e.Status}, {"user", e.User}, {"userId", e.UserID},
+	} {
+		if l.value == "" && l.key != "provider" {
+			continue
+		}
+		if len(b) > start+1 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, l.key...)
+		b = append(b, '"', ':')
+		b = appendJSONString(b, l.value)
+	}
+	b = append(b, '}')
+	if cap(b) != cap(a.block) {
+		// Outgrew the block (a huge value): the labels have their own array.
+		a.block = a.block[:0:0]
+		return b[start:]
+	}
+	a.block = b
+	return b[start:len(b):len(b)]
+}
+
+// appendJSONString appends s as a JSON string, as json.Marshal writes it
+// (which it does itself for anything but plain printable ASCII).
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s)
+			return append(b, q...)
 		}
 	}
-	add("user", e.User)
-	add("email", e.Email)
-	add("userId", e.UserID)
-	add("event", e.Event)
-	add("action", e.Action)
-	add("objectType", e.ObjectType)
-	add("objectId", e.ObjectID)
-	add("objectName", e.ObjectName)
-	add("ipAddress", e.IPAddress)
-	add("scope", e.Scope)
-	add("status", e.Status)
-	b, _ := json.Marshal(m)
-	return b
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

@@ -86,7 +86,7 @@ func parseFlags(args []string) (*options, error) {
 	end := fs.String("end", "2026-11-01T00:00:00Z", "simulator: end of the data (RFC 3339), in the settled past; the query covers [end-days, end)")
 	fs.Float64Var(&o.days, "days", 7, "days of data and of the query range")
 	fs.DurationVar(&o.interval, "interval", 10*time.Minute, "timeseries query interval (a 7-day panel about 1000 px wide)")
-	fs.StringVar(&o.settings, "settings", "", "extra data source jsonData (a JSON object merged over the defaults), e.g. '{\"cacheMaxMB\":512}'")
+	fs.StringVar(&o.settings, "settings", "", "extra data source jsonData (a JSON object merged over the defaults), e.g. '{\"cacheMaxMB\":256}'")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "directory: each child writes a CPU profile of its cold query there (go tool pprof -top)")
 	fs.StringVar(&o.memProfile, "memprofile", "", "directory: each child writes a heap profile taken after its cold query there")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (simulator binary, logs, captured bodies)")

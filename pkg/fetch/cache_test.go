@@ -76,6 +76,46 @@ func TestSettledWindowsAreCachedAndOnlyTheLiveEdgeIsRefetched(t *testing.T) {
 	}
 }
 
+// A cold panel reads the hours near the edge in one request (no longer
+// than its other windows) and caches them hour by hour: a refresh re-reads
+// the live hour alone, and once another hour has settled, it and the live
+// one are again read together.
+func TestColdHoursNearTheEdgeAreReadTogetherAndCachedApart(t *testing.T) {
+	const n = 3 * 24 * 60 // one event a minute for three days
+	srv, calls := domoServerEvery(t, n, time.Minute)
+	now := t0.Add(49*time.Hour + 20*time.Minute)
+	f := &Fetcher{Client: srv.Client(), Cache: NewCache(64<<20, time.Hour), Now: func() time.Time { return now }}
+	t.Cleanup(f.Cache.Close)
+	p := domo(t, srv.URL)
+	fetch := func() (*Result, int32) {
+		t.Helper()
+		before := atomic.LoadInt32(calls)
+		res, err := f.Fetch(context.Background(), p, providers.Request{Window: providers.Window{From: now.Add(-24 * time.Hour), To: now}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Events.Len() != 24*60 {
+			t.Fatalf("%d events, want %d", res.Events.Len(), 24*60)
+		}
+		return res, atomic.LoadInt32(calls) - before
+	}
+	// 24 h in 3 h windows: 25:20-27 h clipped, seven whole ones up to
+	// 48 h, then the hours of the last block, 48-49 h and the live
+	// 49 h-now, read as one.
+	cold, got := fetch()
+	hourly := plan(now.Add(-24*time.Hour), now, 3*time.Hour, now.Add(-DefaultSettleDelay))
+	if len(hourly) != 10 || cold.Windows != 9 || got != 9 {
+		t.Fatalf("cold: %d requests for %d windows (the plan has %d)", got, cold.Windows, len(hourly))
+	}
+	if warm, got := fetch(); got != 1 || warm.Cached != warm.Windows-1 {
+		t.Fatalf("refresh: %d requests, %d of %d windows cached", got, warm.Cached, warm.Windows)
+	}
+	now = now.Add(time.Hour) // 50-51 h has settled: it and the live hour are read together
+	if later, got := fetch(); got != 1 || later.Cached != later.Windows-1 {
+		t.Fatalf("an hour later: %d requests, %d of %d windows cached", got, later.Cached, later.Windows)
+	}
+}
+
 func TestConcurrentIdenticalFetchesShareOneSetOfRequests(t *testing.T) {
 	srv, calls := domoServerEvery(t, 2000, time.Minute)
 	f := &Fetcher{Client: srv.Client()} // no cache: sharing alone

@@ -214,6 +214,46 @@ func windowSize(span, maxSize time.Duration, conc int) time.Duration {
 type planned struct {
 	fetch, clip providers.Window
 	settled     bool
+	// pieces are the settled hourly windows a merged window stands for:
+	// it is fetched as one, and each piece is cached on its own.
+	pieces []providers.Window
+}
+
+// mergeFineTail fetches the hourly windows near the edge that the cache
+// cannot serve as one window, no longer than the others of the plan (size):
+// a cold "last 7 days" panel sends one request for the last hours instead
+// of one per hour, and its settled hours are still cached hour by hour, so
+// that a refresh re-reads only the live one.
+func (f *Fetcher) mergeFineTail(wins []planned, size time.Duration, base string) []planned {
+	if size <= time.Hour || len(wins) < 2 {
+		return wins
+	}
+	first := len(wins)
+	for i := len(wins) - 1; i >= 0; i-- {
+		w := wins[i]
+		if w.fetch.To.Sub(w.fetch.From) > time.Hour {
+			break // a coarse window
+		}
+		if w.settled {
+			if _, ok := f.fromCache(base, w.fetch); ok {
+				break
+			}
+		}
+		first = i
+	}
+	if len(wins)-first < 2 {
+		return wins
+	}
+	merged := planned{
+		fetch: providers.Window{From: wins[first].fetch.From, To: wins[len(wins)-1].fetch.To},
+		clip:  providers.Window{From: wins[first].clip.From, To: wins[len(wins)-1].clip.To},
+	}
+	for _, w := range wins[first:] {
+		if w.settled {
+			merged.pieces = append(merged.pieces, w.fetch)
+		}
+	}
+	return append(wins[:first:first], merged)
 }
 
 // plan splits [from, to) into aligned windows. Windows that end before
@@ -281,19 +321,20 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 	if conc <= 0 {
 		conc = DefaultConcurrency
 	}
-	wins := plan(r.From, r.To, windowSize(r.To.Sub(r.From), p.WindowSize(), conc), f.now().Add(-settle))
+	// The vendor sees only the pushed-down filter; the engine applies the
+	// whole filter to every window, cached or not.
+	pushed := r
+	pushed.Filter = p.Pushdown(r)
+	base := fingerprint(p, pushed)
+
+	size := windowSize(r.To.Sub(r.From), p.WindowSize(), conc)
+	wins := f.mergeFineTail(plan(r.From, r.To, size, f.now().Add(-settle)), size, base)
 	res := &Result{Windows: len(wins)}
 	if len(wins) == 0 {
 		return res, nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-
-	// The vendor sees only the pushed-down filter; the engine applies the
-	// whole filter to every window, cached or not.
-	pushed := r
-	pushed.Filter = p.Pushdown(r)
-	base := fingerprint(p, pushed)
 
 	perWindow := make([]events.List, len(wins))
 	counts := make([]int, len(wins))
@@ -380,6 +421,11 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 			got, err := f.fetchWindow(ctx, p, wr, res)
 			if err == nil && w.settled {
 				f.Cache.put(key, got)
+			}
+			for _, piece := range w.pieces {
+				if err == nil {
+					f.Cache.put(windowKey(base, piece), windowResult{events: clipFilter(got.events, piece, events.Filter{}).Compact(), request: got.request})
+				}
 			}
 			return got, err
 		})

@@ -148,17 +148,6 @@ func (s *scanner) object(fn func(name []byte)) {
 	}
 }
 
-// isSpaceBetween tells whether only whitespace lies between at and the
-// current position (fn did not read its value).
-func (s *scanner) isSpaceBetween(at int) bool {
-	for _, c := range s.b[at:s.i] {
-		if c != ' ' && c != '\t' && c != '\n' && c != '\r' {
-			return false
-		}
-	}
-	return true
-}
-
 // array reads an array, calling fn with the scanner on each element; fn
 // must read or skip it (when it does not, the element is skipped for it).
 func (s *scanner) array(fn func()) {
@@ -181,13 +170,13 @@ func (s *scanner) array(fn func()) {
 // element calls read on the value that follows, and skips the value when
 // read did not read it; false when there is no value.
 func (s *scanner) element(read func()) bool {
-	at := s.i
 	if s.next() == kindNone {
 		s.failAt("a value")
 		return false
 	}
+	at := s.i // the value's first byte
 	read()
-	if s.i == at || s.isSpaceBetween(at) {
+	if s.i == at {
 		s.skip()
 	}
 	return s.err == nil

@@ -241,9 +241,12 @@ test.describe('query editor', () => {
     await expect(page.getByText('ThousandEyes account group')).toHaveCount(0);
     await expect(page.getByText('Domino project')).toHaveCount(0);
 
-    // The events menu loads the values the backend has seen (the look-up takes a moment).
+    // The events menu loads the values the backend has seen (the look-up
+    // takes a moment, held here until the loading state has been seen).
+    await harness.holdLookups(true);
     await lookupInput(page, 'Events').click();
     await expect(page.getByLabel('Loading')).toBeVisible();
+    await harness.holdLookups(false);
     for (const o of LOOKUPS.domo.events) {
       await expect(option(page, o.label)).toBeVisible();
     }

@@ -24,6 +24,8 @@ export interface Harness {
   last: <T = unknown>(key: ListKey) => Promise<T>;
   /** onRunQuery calls so far. */
   runs: () => Promise<number>;
+  /** Holds back (true) or lets go (false) the answers to resource requests. */
+  holdLookups: (hold: boolean) => Promise<void>;
   /** Saves a PNG of the editor's frame for the docs. */
   screenshot: (name: string) => Promise<void>;
 }
@@ -79,6 +81,11 @@ export const test = base.extend<{ harness: Harness }, { server: HarnessServer }>
         return list[list.length - 1];
       },
       runs: () => read<number>('runs'),
+      holdLookups: async (hold) => {
+        await page.evaluate((h) => {
+          window.__harness.holdLookups = h;
+        }, hold);
+      },
       screenshot: async (name) => {
         if (!frame) {
           throw new Error('open an editor first');

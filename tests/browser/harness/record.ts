@@ -48,6 +48,12 @@ export interface HarnessRecord {
   preview: Array<{ text: string; value: string }>;
   /** The dashboard page, once every panel's data is prepared. */
   dashboard?: DashboardRecord;
+  /**
+   * Set by a spec to hold back resource answers, so that an editor's
+   * loading state can be seen however slow the machine is; answers go out
+   * once it is false again.
+   */
+  holdLookups: boolean;
 }
 
 declare global {
@@ -66,6 +72,7 @@ export function initRecord() {
     requests: [],
     runs: 0,
     preview: [],
+    holdLookups: false,
   };
 }
 

@@ -71,7 +71,12 @@ function fetchAnswer<T>(options: BackendSrvRequest): Observable<FetchResponse<T>
     const answer: Answer = options.url.startsWith(RESOURCE_PREFIX)
       ? resource(options.url.slice(RESOURCE_PREFIX.length), params)
       : { status: 404, data: { message: 'Not found' } };
-    const timer = setTimeout(() => {
+    let timer: ReturnType<typeof setTimeout>;
+    const reply = () => {
+      if (window.__harness.holdLookups) {
+        timer = setTimeout(reply, 20);
+        return;
+      }
       const response = {
         data: answer.data as T,
         status: answer.status,
@@ -90,7 +95,8 @@ function fetchAnswer<T>(options: BackendSrvRequest): Observable<FetchResponse<T>
         subscriber.next(response);
         subscriber.complete();
       }
-    }, LOOKUP_DELAY_MS);
+    };
+    timer = setTimeout(reply, LOOKUP_DELAY_MS);
     return () => clearTimeout(timer);
   });
 }

@@ -100,11 +100,12 @@ func TestColdHoursNearTheEdgeAreReadTogetherAndCachedApart(t *testing.T) {
 		return res, atomic.LoadInt32(calls) - before
 	}
 	// 24 h in 3 h windows: 25:20-27 h clipped, seven whole ones up to
-	// 48 h, then the hours of the last block, 48-49 h and the live
-	// 49 h-now, read as one.
+	// 48 h (these eight read as four spans of two, one per slot), then
+	// the hours of the last block, 48-49 h and the live 49 h-now, read
+	// as one.
 	cold, got := fetch()
 	hourly := plan(now.Add(-24*time.Hour), now, 3*time.Hour, now.Add(-DefaultSettleDelay))
-	if len(hourly) != 10 || cold.Windows != 9 || got != 9 {
+	if len(hourly) != 10 || cold.Windows != 5 || got != 5 {
 		t.Fatalf("cold: %d requests for %d windows (the plan has %d)", got, cold.Windows, len(hourly))
 	}
 	if warm, got := fetch(); got != 1 || warm.Cached != warm.Windows-1 {
@@ -259,8 +260,8 @@ func TestWindowsOfOtherSizesServeFromTheCache(t *testing.T) {
 	week, _ := fetch(f, t0, t0.Add(7*24*time.Hour))
 	want, _ := fetch(&Fetcher{Client: srv.Client()}, day, day.Add(24*time.Hour))
 	got, n := fetch(f, day, day.Add(24*time.Hour))
-	if n != 0 || got.Cached != got.Windows || got.Windows != 8 || week.Windows != 14 {
-		t.Fatalf("a day inside a cached week sent %d requests (%d of %d windows cached; week in %d windows)", n, got.Cached, got.Windows, week.Windows)
+	if n != 0 || got.Cached != got.Windows || got.Windows != 8 || week.Windows != 4 {
+		t.Fatalf("a day inside a cached week sent %d requests (%d of %d windows cached; week in %d spans)", n, got.Cached, got.Windows, week.Windows)
 	}
 	if !slices.Equal(keysOf(got), keysOf(want)) {
 		t.Fatal("the day served from the week's windows differs from the day read from the vendor")

@@ -23,10 +23,6 @@ import (
 	"github.com/auditlens/auditlog/pkg/providers"
 )
 
-// slotsKey carries the request slots of one Fetch (a channel used as a
-// semaphore) to the requests of its windows.
-type slotsKey struct{}
-
 // windowWorkers is how many windows per request slot are in progress at
 // once: enough that a slot is not idle while a window reads its page.
 const windowWorkers = 4
@@ -214,9 +210,97 @@ func windowSize(span, maxSize time.Duration, conc int) time.Duration {
 type planned struct {
 	fetch, clip providers.Window
 	settled     bool
-	// pieces are the settled hourly windows a merged window stands for:
-	// it is fetched as one, and each piece is cached on its own.
+	// pieces are the settled windows a merged window stands for: it is
+	// fetched as one, and each piece is cached on its own.
 	pieces []providers.Window
+	// seek: read several pages at once (a span of settled windows of an
+	// offset-paged provider, see fetchSeek).
+	seek bool
+}
+
+// maxSpan bounds the time one span of an offset-paged provider covers,
+// so that offsets stay within what a busy instance logs in a week.
+const maxSpan = 7 * 24 * time.Hour
+
+// spans merges the settled windows the cache cannot serve into about one
+// span per request slot, for providers whose pages can be asked for by
+// number: each span is read several pages at a time (fetchSeek) and
+// cached window by window. A sparse week then costs one request per
+// slot instead of one per window, and a busy one keeps every slot busy
+// with pages of the newest span.
+//
+// A query with a row limit (newest > 0) stops reading older windows once
+// newer ones hold the rows; its spans hold at most conc windows, as many
+// as it would read at once without spans.
+func (f *Fetcher) spans(wins []planned, base string, conc, newest int) []planned {
+	open := func(w planned) bool {
+		if !w.settled || w.pieces != nil {
+			return false
+		}
+		_, cached := f.fromCache(base, w.fetch)
+		return !cached
+	}
+	free := make([]bool, len(wins))
+	total := 0
+	for i, w := range wins {
+		free[i] = open(w)
+		if free[i] {
+			total++
+		}
+	}
+	if total < 2 {
+		return wins
+	}
+	per := (total + conc - 1) / conc // windows per span
+	if newest > 0 {
+		per = min(per, conc)
+	}
+	if per < 2 {
+		return wins
+	}
+	var out []planned
+	for i := 0; i < len(wins); {
+		if !free[i] {
+			out = append(out, wins[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(wins) && free[j] {
+			j++
+		}
+		run := wins[i:j]
+		parts := (len(run) + per - 1) / per
+		for k := range parts {
+			group := run[k*len(run)/parts : (k+1)*len(run)/parts]
+			for len(group) > 0 {
+				n := 1
+				for n < len(group) && group[n].fetch.To.Sub(group[0].fetch.From) <= maxSpan {
+					n++
+				}
+				out = append(out, span(group[:n]))
+				group = group[n:]
+			}
+		}
+		i = j
+	}
+	return out
+}
+
+// span is one planned window for consecutive settled windows.
+func span(group []planned) planned {
+	if len(group) == 1 {
+		return group[0]
+	}
+	s := planned{
+		fetch: providers.Window{From: group[0].fetch.From, To: group[len(group)-1].fetch.To},
+		clip:  providers.Window{From: group[0].clip.From, To: group[len(group)-1].clip.To},
+		seek:  true,
+	}
+	for _, w := range group {
+		s.pieces = append(s.pieces, w.fetch)
+	}
+	return s
 }
 
 // mergeFineTail fetches the hourly windows near the edge that the cache
@@ -329,6 +413,10 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 
 	size := windowSize(r.To.Sub(r.From), p.WindowSize(), conc)
 	wins := f.mergeFineTail(plan(r.From, r.To, size, f.now().Add(-settle)), size, base)
+	seeker, seekable := p.(providers.Seeker)
+	if seekable {
+		wins = f.spans(wins, base, conc, r.Newest)
+	}
 	res := &Result{Windows: len(wins)}
 	if len(wins) == 0 {
 		return res, nil
@@ -410,7 +498,7 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 				return
 			}
 		}
-		wctx, stop := context.WithCancel(ctx)
+		wctx, stop := context.WithCancel(context.WithValue(ctx, priorityKey{}, i))
 		defer stop()
 		mu.Lock()
 		stops[i] = stop
@@ -418,7 +506,13 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 		got, shared, err := f.share(wctx, key, func(ctx context.Context) (windowResult, error) {
 			wr := pushed
 			wr.Window = w.fetch
-			got, err := f.fetchWindow(ctx, p, wr, res)
+			var got windowResult
+			var err error
+			if w.seek {
+				got, err = f.fetchSeek(ctx, p, seeker, wr, res, conc, r.Newest <= 0)
+			} else {
+				got, err = f.fetchWindow(ctx, p, wr, res)
+			}
 			if err == nil && w.settled {
 				f.Cache.put(key, got)
 			}
@@ -449,8 +543,7 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 	// being read or waiting for its next page leaves its slot to another,
 	// so that paging (sequential within a window) overlaps reading, and
 	// the last windows do not run with idle slots.
-	slots := make(chan struct{}, conc)
-	ctx = context.WithValue(ctx, slotsKey{}, slots)
+	ctx = context.WithValue(ctx, slotsKey{}, newSlots(conc))
 	work = func(n int) {
 		for range n {
 			wg.Add(1)
@@ -655,21 +748,15 @@ func (f *Fetcher) Do(ctx context.Context, p providers.Provider, build func() (*h
 				return nil, fmt.Errorf("%s: waiting for the request rate limit (%.0f per minute) would pass the query's time limit: %w", p.ID(), float64(l.Limit())*60, err)
 			}
 		}
+		release, err := acquireSlot(ctx)
+		if err != nil {
+			return nil, err
+		}
 		if res != nil {
 			atomic.AddInt64(&res.Requests, 1)
 		}
-		slots, _ := ctx.Value(slotsKey{}).(chan struct{})
-		if slots != nil {
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
 		body, err := providers.Do(f.client(), req, p)
-		if slots != nil {
-			<-slots
-		}
+		release()
 		if err == nil {
 			return body, nil
 		}

@@ -339,14 +339,18 @@ func TestConcurrencyBoundsRequestsInFlight(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := peak.Load(); p != 3 || res.Events.Len() != res.Windows*2500 || res.Windows < 6 {
+	// 48 h in 8 h windows, read as three spans of two (one per slot).
+	if p := peak.Load(); p != 3 || res.Events.Len() != res.Windows*2500 || res.Windows != 3 {
 		t.Fatalf("peak %d requests in flight (concurrency 3); %d events in %d windows", p, res.Events.Len(), res.Windows)
 	}
 	// A row limit filled by the newest window: older windows are not read
-	// ahead (of 48 windows, only the 3 started with the newest, 3 pages
-	// each, and at most one more request per worker).
+	// ahead. Over 14 days, the 14 day-windows are read as spans of at
+	// most 3 (as many as the slots, with a row limit): of the 5 spans,
+	// only the 3 started with the newest are read, 3 pages each, and at
+	// most one more request per worker.
 	calls.Store(0)
 	r.Newest = 100
+	r.To = t0.Add(14 * 24 * time.Hour)
 	if res, err = f.Fetch(context.Background(), domo(t, srv.URL), r); err != nil || !res.Truncated {
 		t.Fatalf("%v, truncated %v", err, res.Truncated)
 	}

@@ -238,6 +238,11 @@ func (p *domino) ParsePage(body []byte, r Request, cursor string) (Page, error) 
 	return Page{Events: inWindow(evs, r.Window), Records: n, Next: nextOffset(cursor, n, pageSize(r, dominoPageSize))}, nil
 }
 
+// PageCursor: Domino pages by offset (Seeker).
+func (p *domino) PageCursor(r Request, k int) string {
+	return offsetCursor(k, pageSize(r, dominoPageSize))
+}
+
 func (p *domino) AuthHint(status int) string {
 	if status == http.StatusForbidden {
 		return "the audit trail is for Domino administrators; use a token of an admin or service account with admin rights"

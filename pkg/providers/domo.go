@@ -144,6 +144,9 @@ func (p *domo) ParsePage(body []byte, r Request, cursor string) (Page, error) {
 	return parseDomoPage(events.Domo, body, r, cursor, pageSize(r, domoPageSize), p.instance)
 }
 
+// PageCursor: Domo pages by offset (Seeker).
+func (p *domo) PageCursor(r Request, k int) string { return offsetCursor(k, pageSize(r, domoPageSize)) }
+
 func (p *domo) AuthHint(status int) string {
 	if status == http.StatusForbidden {
 		return "the token's user lacks the Admin role or the \"View Activity Logs\" grant"

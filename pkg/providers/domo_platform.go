@@ -111,6 +111,11 @@ func (p *domoPlatform) ParsePage(body []byte, r Request, cursor string) (Page, e
 	return parseDomoPage(events.DomoPlatform, body, r, cursor, pageSize(r, domoPlatformPageSize), "")
 }
 
+// PageCursor: the platform API pages by offset (Seeker).
+func (p *domoPlatform) PageCursor(r Request, k int) string {
+	return offsetCursor(k, pageSize(r, domoPlatformPageSize))
+}
+
 func (p *domoPlatform) AuthHint(status int) string {
 	if status == http.StatusForbidden {
 		return "the client lacks the audit scope or its user is not an admin"

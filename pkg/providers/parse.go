@@ -100,6 +100,14 @@ func nextOffset(cursor string, records, limit int) string {
 	return strconv.Itoa(offsetOf(cursor) + records)
 }
 
+// offsetCursor is the cursor of page k when every page before it is full.
+func offsetCursor(k, limit int) string {
+	if k <= 0 {
+		return ""
+	}
+	return strconv.Itoa(k * limit)
+}
+
 func pageSize(r Request, def int) int {
 	if r.PageSize > 0 {
 		return r.PageSize

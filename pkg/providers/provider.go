@@ -62,6 +62,14 @@ type Provider interface {
 	AuthHint(status int) string
 }
 
+// Seeker is implemented by providers with offset paging: page k (from 0)
+// can be asked for without reading the pages before it, as the cursor
+// those pages would lead to when they are all full. The engine reads
+// several pages of a settled window at once with it.
+type Seeker interface {
+	PageCursor(r Request, k int) string
+}
+
 // ObjectTyper is implemented by providers with an object-type catalogue.
 type ObjectTyper interface {
 	ObjectTypes(ctx context.Context, client *http.Client) ([]string, error)

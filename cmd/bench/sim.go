@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -263,7 +264,13 @@ func startProxy(target, provider string, simPID int) (*proxy, error) {
 			DisableCompression:  true,
 		},
 		ModifyResponse: p.tee,
-		ErrorLog:       nil,
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			if r.Context().Err() != nil {
+				return // the engine cancelled it (a page it no longer needs)
+			}
+			log.Printf("bench proxy: %v", err)
+			w.WriteHeader(http.StatusBadGateway)
+		},
 	}
 	p.srv = &http.Server{
 		ReadHeaderTimeout: 10 * time.Second,

@@ -7,11 +7,14 @@ import (
 )
 
 // slots bounds the requests of one Fetch in flight. Requests waiting for a
-// slot are served newest window first, then in the order they came: the
-// newest events are what users look at and what a row limit keeps, and a
-// window that reads several pages at once fills the slots before an older
-// one does, so that windows finish one after another rather than all at
-// the end.
+// slot are served highest priority first, then in the order they came.
+// The priority is the window's place, newest first (the newest events are
+// what users look at and what a row limit keeps: a window that reads
+// several pages at once fills the slots before an older one does, so that
+// windows finish one after another and a row limit can stop the older
+// ones), or for counts, which read everything, the pages a span still
+// seems to hold (the longest first, so that none is left alone at the end
+// with few pages in flight).
 type slots struct {
 	mu      sync.Mutex
 	free    int

@@ -161,6 +161,14 @@ type windowResult struct {
 	request string
 }
 
+// add appends a page read for the window: its events that match the
+// pushed-down filter, and its records to both counts.
+func (w *windowResult) add(page providers.Page, filter events.Filter, res *Result) {
+	atomic.AddInt64(&res.Records, int64(page.Records))
+	w.records += int64(page.Records)
+	w.events = w.events.Add(filter.Apply(page.Events))
+}
+
 func (w windowResult) size() int64 {
 	n := int64(64)
 	for e := range w.events.All() {
@@ -287,19 +295,14 @@ func (f *Fetcher) spans(wins []planned, base string, conc, newest int) []planned
 	return out
 }
 
-// span is one planned window for consecutive settled windows.
+// span is one planned window for consecutive settled windows, read
+// several pages at once.
 func span(group []planned) planned {
 	if len(group) == 1 {
 		return group[0]
 	}
-	s := planned{
-		fetch: providers.Window{From: group[0].fetch.From, To: group[len(group)-1].fetch.To},
-		clip:  providers.Window{From: group[0].clip.From, To: group[len(group)-1].clip.To},
-		seek:  true,
-	}
-	for _, w := range group {
-		s.pieces = append(s.pieces, w.fetch)
-	}
+	s := merge(group)
+	s.seek = true
 	return s
 }
 
@@ -328,16 +331,22 @@ func (f *Fetcher) mergeFineTail(wins []planned, size time.Duration, base string)
 	if len(wins)-first < 2 {
 		return wins
 	}
-	merged := planned{
-		fetch: providers.Window{From: wins[first].fetch.From, To: wins[len(wins)-1].fetch.To},
-		clip:  providers.Window{From: wins[first].clip.From, To: wins[len(wins)-1].clip.To},
+	return append(wins[:first:first], merge(wins[first:]))
+}
+
+// merge is one planned window for consecutive windows: fetched as one,
+// with its settled windows as the pieces cached on their own.
+func merge(group []planned) planned {
+	m := planned{
+		fetch: providers.Window{From: group[0].fetch.From, To: group[len(group)-1].fetch.To},
+		clip:  providers.Window{From: group[0].clip.From, To: group[len(group)-1].clip.To},
 	}
-	for _, w := range wins[first:] {
+	for _, w := range group {
 		if w.settled {
-			merged.pieces = append(merged.pieces, w.fetch)
+			m.pieces = append(m.pieces, w.fetch)
 		}
 	}
-	return append(wins[:first:first], merged)
+	return m
 }
 
 // plan splits [from, to) into aligned windows. Windows that end before
@@ -687,9 +696,7 @@ func (f *Fetcher) fetchWindow(ctx context.Context, p providers.Provider, r provi
 		if err != nil {
 			return out, err
 		}
-		atomic.AddInt64(&res.Records, int64(page.Records))
-		out.records += int64(page.Records)
-		out.events = out.events.Add(r.Filter.Apply(page.Events))
+		out.add(page, r.Filter, res)
 		if page.Next == "" {
 			break
 		}

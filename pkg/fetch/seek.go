@@ -3,7 +3,6 @@ package fetch
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/auditlens/auditlog/pkg/events"
@@ -104,9 +103,7 @@ func (f *Fetcher) fetchSeek(ctx context.Context, p providers.Provider, s provide
 		return out, fmt.Errorf("%s: paging stopped before the window's last page", p.ID())
 	}
 	for _, page := range pages[:end+1] {
-		atomic.AddInt64(&res.Records, int64(page.Records))
-		out.records += int64(page.Records)
-		out.events = out.events.Add(r.Filter.Apply(page.Events))
+		out.add(page, r.Filter, res)
 	}
 	out.events = events.DedupeList(out.events).Compact()
 	return out, nil
@@ -144,16 +141,9 @@ func pagesLeft(w providers.Window, read []providers.Page) float64 {
 	m := min(n, 3)
 	a, ok1 := edge(n - 1 - m)
 	b, ok2 := edge(n - 1)
-	per := absDuration(b.Sub(a)) / time.Duration(m)
+	per := b.Sub(a).Abs() / time.Duration(m)
 	if !ok1 || !ok2 || per <= 0 {
 		return 0
 	}
-	return min(float64(absDuration(stop.Sub(b)))/float64(per), maxPagesPerWindow)
-}
-
-func absDuration(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
+	return min(float64(stop.Sub(b).Abs())/float64(per), maxPagesPerWindow)
 }

@@ -82,7 +82,7 @@ type Config struct {
 	// Credentials the server accepts.
 	DomoToken, DomoPlatformClientID, DomoPlatformClientSecret, DominoAPIKey, DominoBearer, DatafoldAPIKey, ThousandEyesToken string
 
-	Latency time.Duration // added to every vendor request (honours the request context)
+	Latency time.Duration // each vendor request is answered this long after it arrived, the simulator's own work included (honours the request context)
 
 	// Variants of what vendors.md marks undocumented or ambiguous.
 	PlatformTimeFormat       string // PlatformTime12h (default), PlatformTimeMs, PlatformTimeISO
@@ -512,22 +512,40 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	arrived := time.Now()
 	s.counts[p].Add(1)
 	// The vendor's clock, as a server tells it (see Config.Now).
 	w.Header().Set("Date", s.cfg.Now().UTC().Format(http.TimeFormat))
-	if s.cfg.Latency > 0 && !sleep(r.Context(), s.cfg.Latency) {
-		return
-	}
 	if data {
 		if f, ok := s.nextFault(p, r); ok {
+			if s.cfg.Latency > 0 && !sleep(r.Context(), s.cfg.Latency) {
+				return
+			}
 			s.serveFault(w, r, p, f, h)
 			return
 		}
 	}
-	h(w, r)
+	if s.cfg.Latency <= 0 {
+		h(w, r)
+		return
+	}
+	// A vendor's latency includes its own work: the answer is made when
+	// the request arrives and sent once Latency has passed since then.
+	rec := &bufferWriter{header: w.Header(), status: http.StatusOK}
+	h(rec, r)
+	if !sleep(r.Context(), s.cfg.Latency-time.Since(arrived)) {
+		return
+	}
+	w.WriteHeader(rec.status)
+	_, _ = w.Write(rec.body)
 }
 
+// sleep waits d (nothing when d <= 0) unless ctx ends first; it reports
+// whether it waited the whole time.
 func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

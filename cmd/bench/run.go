@@ -20,20 +20,23 @@ import (
 type vendorFacts struct {
 	pageSize int // 0: no paging, one response per window
 	window   time.Duration
+	tokens   int // token requests a fresh data source makes before its first page
 }
 
 func factsOf(provider string, o *options) vendorFacts {
 	switch provider {
 	case "datafold":
 		// No paging: the engine asks for one-hour windows to bound responses.
-		return vendorFacts{0, time.Hour}
+		return vendorFacts{pageSize: 0, window: time.Hour}
 	case "thousandeyes":
-		return vendorFacts{o.tePageSize, 24 * time.Hour} // the server picks the page size
+		return vendorFacts{pageSize: o.tePageSize, window: 24 * time.Hour} // the server picks the page size
+	case "domo-platform":
+		// Documented maximum 1000; one OAuth client-credentials token.
+		return vendorFacts{pageSize: 1000, window: 24 * time.Hour, tokens: 1}
 	default:
 		// domo (no documented maximum; the simulator caps at 1000),
-		// domo-platform (documented maximum 1000), domino (1000, as Domino's
-		// own export script).
-		return vendorFacts{1000, 24 * time.Hour}
+		// domino (1000, as Domino's own export script).
+		return vendorFacts{pageSize: 1000, window: 24 * time.Hour}
 	}
 }
 
@@ -67,6 +70,7 @@ type caseResult struct {
 	Events      int // the simulator's count in the range
 	PageSize    int // the API's largest page; 0 without paging
 	MinPages    int
+	Tokens      int // token requests before the first page (part of the minimum requests)
 	Windows     int // the engine's windows where it reports them
 	Concurrency int
 	Latency     time.Duration
@@ -175,7 +179,7 @@ func runSize(ctx context.Context, o *options, rep *report, tmp, simBin, exe stri
 	var cases []*caseResult
 	for i, format := range o.formats {
 		c := &caseResult{Provider: o.provider, Format: format, Events: truth, Windows: windows, PageSize: facts.pageSize,
-			MinPages: minPages(truth, facts, windows), Concurrency: o.concurrency, Latency: o.latency}
+			MinPages: minPages(truth, facts, windows), Tokens: facts.tokens, Concurrency: o.concurrency, Latency: o.latency}
 		if i == 0 {
 			if err := px.startCapture(capture); err != nil {
 				return err

@@ -426,6 +426,7 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 	if seekable {
 		wins = f.spans(wins, base, conc, r.Newest)
 	}
+	order := newReadOrder(r.Newest, r.To.Sub(r.From))
 	res := &Result{Windows: len(wins)}
 	if len(wins) == 0 {
 		return res, nil
@@ -507,7 +508,7 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 				return
 			}
 		}
-		wctx, stop := context.WithCancel(context.WithValue(ctx, priorityKey{}, i))
+		wctx, stop := context.WithCancel(context.WithValue(ctx, priorityKey{}, fixed(i*maxPagesPerWindow)))
 		defer stop()
 		mu.Lock()
 		stops[i] = stop
@@ -518,7 +519,7 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 			var got windowResult
 			var err error
 			if w.seek {
-				got, err = f.fetchSeek(ctx, p, seeker, wr, res, conc, r.Newest <= 0)
+				got, err = f.fetchSeek(ctx, p, seeker, wr, res, conc, order)
 			} else {
 				got, err = f.fetchWindow(ctx, p, wr, res)
 			}

@@ -3,6 +3,8 @@ package fetch
 import (
 	"context"
 	"fmt"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/auditlens/auditlog/pkg/events"
@@ -20,7 +22,11 @@ import (
 //
 // Only settled windows are read this way: events arriving while a window
 // is read would shift the pages under offsets asked for out of order.
-func (f *Fetcher) fetchSeek(ctx context.Context, p providers.Provider, s providers.Seeker, r providers.Request, res *Result, ahead int, longestFirst bool) (windowResult, error) {
+//
+// Its requests wait for a slot newest window first (the context's
+// priority), the page the span needs first before later ones, until order
+// says that the spans may be read longest first (see slots).
+func (f *Fetcher) fetchSeek(ctx context.Context, p providers.Provider, s providers.Seeker, r providers.Request, res *Result, ahead int, order *readOrder) (windowResult, error) {
 	type answer struct {
 		k    int
 		page providers.Page
@@ -36,7 +42,25 @@ func (f *Fetcher) fetchSeek(ctx context.Context, p providers.Provider, s provide
 		full     = 0  // pages 0..full-1 are read and full
 		end      = -1 // the first short page, once read
 		inflight = 0
+		// How far the span has been read, for the priority of its
+		// requests, which is read while they wait.
+		read atomic.Pointer[spanRead]
 	)
+	newest, _ := ctx.Value(priorityKey{}).(func() int)
+	if newest == nil {
+		newest = fixed(0)
+	}
+	prio := func(k int) func() int {
+		return func() int {
+			switch {
+			case !order.longestFirst():
+				return newest() - k
+			case k == 0:
+				return 1 << 30 // before any page of a span already begun
+			}
+			return read.Load().after(k)
+		}
+	}
 	defer func() {
 		for _, c := range cancels {
 			c()
@@ -45,12 +69,8 @@ func (f *Fetcher) fetchSeek(ctx context.Context, p providers.Provider, s provide
 			<-answers
 		}
 	}()
-	prio := 1 << 30 // first pages: before any page of a window already begun
 	ask := func(k int) {
-		pctx, cancel := context.WithCancel(ctx)
-		if longestFirst {
-			pctx = context.WithValue(pctx, priorityKey{}, prio)
-		}
+		pctx, cancel := context.WithCancel(context.WithValue(ctx, priorityKey{}, prio(k)))
 		cancels = append(cancels, cancel)
 		pages, errs, got = append(pages, providers.Page{}), append(errs, nil), append(got, false)
 		var describe *string
@@ -83,15 +103,14 @@ func (f *Fetcher) fetchSeek(ctx context.Context, p providers.Provider, s provide
 		if end >= 0 {
 			continue
 		}
-		left := pagesLeft(r.Window, pages[:full])
-		// Half of what seems left is asked for ahead: density changes
-		// over the day (a window's far end may be night), a page past the
-		// window's end is a wasted request, and near the end the estimate
-		// is remade after every page.
-		want := full + max(1, min(ahead, int(left/2)))
-		if longestFirst {
-			prio = int(left)
+		rem, per, ok := progress(r.Window, pages[:full])
+		left := 0.0 // pages; 0: unknown
+		if ok {
+			left = min(float64(rem)/float64(per), maxPagesPerWindow)
+			order.seems(r.Window, full*len(pages[0].Events), r.Window.To.Sub(r.Window.From)-rem)
 		}
+		want := full + pagesAhead(left, ahead)
+		read.Store(&spanRead{full: full, rem: rem, per: per})
 		if want > maxPagesPerWindow {
 			return out, fmt.Errorf("%s: more than %d pages in one window; the API keeps returning full pages", p.ID(), maxPagesPerWindow)
 		}
@@ -109,13 +128,94 @@ func (f *Fetcher) fetchSeek(ctx context.Context, p providers.Provider, s provide
 	return out, nil
 }
 
-// pagesLeft estimates how many more pages window w holds after the full
-// pages read (0: it cannot tell). Each page covers the time from the
-// previous page's last event to its own; the pages to come are taken to
-// cover as much time each as the last few did.
-func pagesLeft(w providers.Window, read []providers.Page) float64 {
-	if len(read) == 0 || len(read[0].Events) < 2 {
+// spanRead is how far a span has been read: its full pages, the time
+// still to read and the time the last pages covered each.
+type spanRead struct {
+	full     int
+	rem, per time.Duration
+}
+
+// after is the priority of page k of a span being read longest first: the
+// span's time still to read after it (in milliseconds; a span is at most
+// a week), as the last pages suggest. Time, not pages, is compared across
+// spans: a page's density says little of the rest of a span, which holds
+// nights and days, but every span's time holds both alike.
+func (s *spanRead) after(k int) int {
+	if s == nil {
 		return 0
+	}
+	return int((s.rem - time.Duration(k-s.full)*s.per).Milliseconds())
+}
+
+// readOrder decides when the spans of a query with a row limit may be
+// read longest first rather than newest first: once the pages read,
+// scaled to the whole range, suggest less than three quarters of the
+// limit. Then no event is left out, so the order does not change what is
+// read, and longest first leaves no span alone at the end with few pages
+// in flight. A nil readOrder (no row limit) always reads longest first.
+type readOrder struct {
+	limit int
+	whole time.Duration
+	mu    sync.Mutex
+	read  map[providers.Window]spanSample // what each span begun has read
+	far   atomic.Bool
+}
+
+// spanSample is the events read in a span and the time they covered.
+type spanSample struct {
+	events  int
+	covered time.Duration
+}
+
+func newReadOrder(limit int, whole time.Duration) *readOrder {
+	if limit <= 0 {
+		return nil
+	}
+	return &readOrder{limit: limit, whole: whole, read: map[providers.Window]spanSample{}}
+}
+
+// longestFirst reports whether spans may be read longest first.
+func (o *readOrder) longestFirst() bool { return o == nil || o.far.Load() }
+
+// seems records that span w has read n events over the time covered.
+func (o *readOrder) seems(w providers.Window, n int, covered time.Duration) {
+	if o == nil || o.far.Load() || covered <= 0 {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.read[w] = spanSample{n, covered}
+	var all spanSample
+	for _, s := range o.read {
+		all.events += s.events
+		all.covered += s.covered
+	}
+	o.far.Store(float64(all.events)*float64(o.whole)/float64(all.covered) < 0.75*float64(o.limit))
+}
+
+// pagesAhead is how many pages to have asked for beyond the full pages
+// read, when left more seem to follow (at most ahead): the next page is
+// always needed (the last one read was full), and each further page once
+// the estimate reaches half a page into it. A page past the window's end
+// is a wasted request, but one asked for too late costs a round trip; the
+// half page covers how density changes from one page to the next, and
+// near the end the estimate is remade after every page.
+func pagesAhead(left float64, ahead int) int {
+	n := 1
+	for n < ahead && left >= float64(n)+0.5 {
+		n++
+	}
+	return n
+}
+
+// progress tells, from the full pages read of window w, how much of its
+// time is still to be read (rem) and how much time the last few pages
+// covered each (per). Each page covers the time from the previous page's
+// last event to its own. ok is false when the pages show no order (or
+// cover no time).
+func progress(w providers.Window, read []providers.Page) (rem, per time.Duration, ok bool) {
+	if len(read) == 0 || len(read[0].Events) < 2 {
+		return 0, 0, false
 	}
 	first, last := read[0].Events[0].Time, read[0].Events[len(read[0].Events)-1].Time
 	var start, stop time.Time // where the vendor's order starts and ends
@@ -125,7 +225,7 @@ func pagesLeft(w providers.Window, read []providers.Page) float64 {
 	case first.Before(last): // oldest first
 		start, stop = w.From, w.To
 	default:
-		return 0
+		return 0, 0, false
 	}
 	edge := func(j int) (time.Time, bool) { // the last event of page j
 		if j < 0 {
@@ -141,9 +241,9 @@ func pagesLeft(w providers.Window, read []providers.Page) float64 {
 	m := min(n, 3)
 	a, ok1 := edge(n - 1 - m)
 	b, ok2 := edge(n - 1)
-	per := b.Sub(a).Abs() / time.Duration(m)
+	per = b.Sub(a).Abs() / time.Duration(m)
 	if !ok1 || !ok2 || per <= 0 {
-		return 0
+		return 0, 0, false
 	}
-	return min(float64(stop.Sub(b).Abs())/float64(per), maxPagesPerWindow)
+	return stop.Sub(b).Abs(), per, true
 }

@@ -78,7 +78,7 @@ func seek(t *testing.T, srv *httptest.Server, w providers.Window) (*Result, wind
 	p := domo(t, srv.URL)
 	f := &Fetcher{Client: srv.Client()}
 	res := &Result{}
-	got, err := f.fetchSeek(context.Background(), p, p.(providers.Seeker), providers.Request{Window: w}, res, 4, true)
+	got, err := f.fetchSeek(context.Background(), p, p.(providers.Seeker), providers.Request{Window: w}, res, 4, nil)
 	return res, got, err
 }
 
@@ -172,9 +172,10 @@ func TestSeekFailsWhenANeededPageFails(t *testing.T) {
 	}
 }
 
-// The estimate follows the last pages: the rest of the window at their
-// density, whichever way the vendor orders it; nothing without an order.
-func TestPagesLeft(t *testing.T) {
+// How far a window has been read follows the last pages: the time left
+// and the time each page covered, whichever way the vendor orders it;
+// nothing without an order.
+func TestProgress(t *testing.T) {
 	page := func(times ...time.Time) providers.Page {
 		p := providers.Page{}
 		for _, tm := range times {
@@ -183,16 +184,16 @@ func TestPagesLeft(t *testing.T) {
 		return p
 	}
 	h := func(n float64) time.Time { return t0.Add(time.Duration(n * float64(time.Hour))) }
-	// Newest first: the first page covered 12 h → 10 h, so 10 h are left: 5 pages.
-	if got := pagesLeft(halfDay, []providers.Page{page(h(11.5), h(10))}); got != 5 {
-		t.Fatalf("newest first: %v pages left, want 5", got)
+	// Newest first: the first page covered 12 h → 10 h, so 10 h are left at 2 h a page.
+	if rem, per, ok := progress(halfDay, []providers.Page{page(h(11.5), h(10))}); !ok || rem != 10*time.Hour || per != 2*time.Hour {
+		t.Fatalf("newest first: %v left at %v a page (%v), want 10h at 2h", rem, per, ok)
 	}
 	// Oldest first, three pages of 1 h each after 0 → 3 h: 9 h left.
-	if got := pagesLeft(halfDay, []providers.Page{page(h(0.5), h(1)), page(h(1.5), h(2)), page(h(2.5), h(3))}); got != 9 {
-		t.Fatalf("oldest first: %v pages left, want 9", got)
+	if rem, per, ok := progress(halfDay, []providers.Page{page(h(0.5), h(1)), page(h(1.5), h(2)), page(h(2.5), h(3))}); !ok || rem != 9*time.Hour || per != time.Hour {
+		t.Fatalf("oldest first: %v left at %v a page (%v), want 9h at 1h", rem, per, ok)
 	}
-	if got := pagesLeft(halfDay, []providers.Page{page(h(1), h(1))}); got != 0 {
-		t.Fatalf("no order: %v pages left, want 0 (unknown)", got)
+	if _, _, ok := progress(halfDay, []providers.Page{page(h(1), h(1))}); ok {
+		t.Fatal("no order: progress known, want unknown")
 	}
 }
 
@@ -201,7 +202,7 @@ func TestPagesLeft(t *testing.T) {
 func TestSlotsServeTheHighestPriorityFirst(t *testing.T) {
 	s := newSlots(1)
 	ctx := context.Background()
-	if err := s.acquire(ctx, 0); err != nil {
+	if err := s.acquire(ctx, fixed(0)); err != nil {
 		t.Fatal(err)
 	}
 	order := make(chan int, 4)
@@ -212,7 +213,7 @@ func TestSlotsServeTheHighestPriorityFirst(t *testing.T) {
 			c = gone
 		}
 		go func() {
-			if s.acquire(c, prio) == nil {
+			if s.acquire(c, fixed(prio)) == nil {
 				order <- i
 				s.release()
 			}
@@ -244,6 +245,105 @@ func TestSlotsServeTheHighestPriorityFirst(t *testing.T) {
 	}
 	if want := []int{1, 3, 0}; got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
 		t.Fatalf("served %v, want %v (priority 3, 3, then 1; the priority-2 waiter left)", got, want)
+	}
+}
+
+// A priority is read when a slot is freed, not when the request came: a
+// page whose span grew more urgent meanwhile is served first.
+func TestSlotsReadThePriorityWhenASlotIsFreed(t *testing.T) {
+	s := newSlots(1)
+	ctx := context.Background()
+	if err := s.acquire(ctx, fixed(0)); err != nil {
+		t.Fatal(err)
+	}
+	var urgent atomic.Int64 // 0 when it came, 5 by the time the slot is freed
+	order := make(chan string, 2)
+	for i, w := range []struct {
+		name string
+		prio func() int
+	}{{"steady", fixed(2)}, {"grown", func() int { return int(urgent.Load()) }}} {
+		go func() {
+			if s.acquire(ctx, w.prio) == nil {
+				order <- w.name
+				s.release()
+			}
+		}()
+		for { // queued in this order
+			s.mu.Lock()
+			n := len(s.waiting)
+			s.mu.Unlock()
+			if n == i+1 {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	urgent.Store(5)
+	s.release()
+	if first, second := <-order, <-order; first != "grown" || second != "steady" {
+		t.Fatalf("served %s then %s, want grown (5) then steady (2)", first, second)
+	}
+}
+
+// Read longest first, a span's pages rank by the span's time left after
+// them: across spans the one with more time to read goes first, within a
+// span the page it needs first; a span not begun ranks last.
+func TestSpanReadRanksByTimeLeft(t *testing.T) {
+	long := &spanRead{full: 3, rem: 10 * time.Hour, per: time.Hour}
+	short := &spanRead{full: 8, rem: 4 * time.Hour, per: 10 * time.Minute}
+	if !(long.after(3) > long.after(4) && long.after(4) > long.after(5)) {
+		t.Fatalf("within a span: %d, %d, %d, want falling", long.after(3), long.after(4), long.after(5))
+	}
+	if long.after(8) <= short.after(8) {
+		t.Fatalf("10 h left ranks %d, 4 h left %d: want the longer first", long.after(8), short.after(8))
+	}
+	if got := long.after(3); got != int((10 * time.Hour).Milliseconds()) {
+		t.Fatalf("the next page ranks %d, want the span's time left in ms", got)
+	}
+	var none *spanRead
+	if none.after(1) != 0 {
+		t.Fatal("a span not begun must rank 0")
+	}
+}
+
+// With a row limit, spans are read newest first until the pages read,
+// scaled to the whole range, suggest less than three quarters of the
+// limit; without a row limit, always longest first.
+func TestReadOrderTurnsLongestFirstWhenTheLimitIsFar(t *testing.T) {
+	if o := newReadOrder(0, time.Hour); !o.longestFirst() {
+		t.Fatal("without a row limit, spans must be read longest first")
+	}
+	day := 24 * time.Hour
+	a := providers.Window{From: t0, To: t0.Add(day)}
+	b := providers.Window{From: t0.Add(day), To: t0.Add(2 * day)}
+	o := newReadOrder(10000, 10*day)
+	if o.longestFirst() {
+		t.Fatal("nothing read yet: must start newest first")
+	}
+	o.seems(a, 1000, time.Hour) // 1000 an hour: 240,000 in 10 days
+	if o.longestFirst() {
+		t.Fatal("a dense first page must keep newest first")
+	}
+	o.seems(b, 10, 23*time.Hour) // now 1010 in 24 h: 10,100 in 10 days, not under 7,500
+	if o.longestFirst() {
+		t.Fatal("10,100 of a 10,000 limit must keep newest first")
+	}
+	o.seems(a, 1000, 20*time.Hour) // 1010 in 43 h: about 5,600 in 10 days
+	if !o.longestFirst() {
+		t.Fatal("about 5,600 of a 10,000 limit: must turn longest first")
+	}
+}
+
+// Beyond the next page (always needed), a page is asked for ahead once
+// the estimate reaches half a page into it, up to the slots.
+func TestPagesAhead(t *testing.T) {
+	for _, c := range []struct {
+		left       float64
+		ahead, out int
+	}{{0, 4, 1}, {1.4, 4, 1}, {1.5, 4, 2}, {2.6, 4, 3}, {9, 4, 4}, {9, 1, 1}} {
+		if got := pagesAhead(c.left, c.ahead); got != c.out {
+			t.Errorf("pagesAhead(%v, %d) = %d, want %d", c.left, c.ahead, got, c.out)
+		}
 	}
 }
 

@@ -6,28 +6,32 @@ import (
 	"sync"
 )
 
-// slots bounds the requests of one Fetch in flight. Requests waiting for a
-// slot are served highest priority first, then in the order they came.
-// The priority is the window's place, newest first (the newest events are
-// what users look at and what a row limit keeps: a window that reads
-// several pages at once fills the slots before an older one does, so that
-// windows finish one after another and a row limit can stop the older
-// ones), or for counts, which read everything, the pages a span still
-// seems to hold (the longest first, so that none is left alone at the end
-// with few pages in flight).
+// slots bounds the requests of one Fetch in flight. A freed slot goes to
+// the waiting request of highest priority at that moment (ties: the one
+// that came first): a priority is a function, so that a page whose window
+// has grown more urgent since it was asked for is served accordingly.
+//
+// Windows are served newest first (the newest events are what users look
+// at and what a row limit keeps: a window that reads several pages at once
+// fills the slots before an older one does, so that windows finish one
+// after another and a row limit can stop the older ones). Where every
+// event is read (counts, or a row limit that the spans show to be far
+// away), a span's pages are served by how many pages seem to follow them,
+// the most first: longest first, so that no span is left alone at the end
+// with few pages in flight, and within a span the page it waits for first.
 type slots struct {
 	mu      sync.Mutex
 	free    int
-	waiting []*slotWaiter // highest priority first
+	waiting []*slotWaiter // in the order they came
 }
 
 type slotWaiter struct {
-	prio  int
+	prio  func() int
 	ready chan struct{}
 }
 
 // slotsKey carries a Fetch's slots, and priorityKey the priority of a
-// window's requests, to the requests (through the context).
+// request (a func() int), to the requests (through the context).
 type (
 	slotsKey    struct{}
 	priorityKey struct{}
@@ -35,8 +39,11 @@ type (
 
 func newSlots(n int) *slots { return &slots{free: n} }
 
+// fixed is a priority that does not change.
+func fixed(p int) func() int { return func() int { return p } }
+
 // acquire waits for a slot; a higher prio is served first.
-func (s *slots) acquire(ctx context.Context, prio int) error {
+func (s *slots) acquire(ctx context.Context, prio func() int) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -47,11 +54,7 @@ func (s *slots) acquire(ctx context.Context, prio int) error {
 		return nil
 	}
 	w := &slotWaiter{prio: prio, ready: make(chan struct{})}
-	i := len(s.waiting)
-	for i > 0 && s.waiting[i-1].prio < prio {
-		i--
-	}
-	s.waiting = slices.Insert(s.waiting, i, w)
+	s.waiting = append(s.waiting, w)
 	s.mu.Unlock()
 	select {
 	case <-w.ready:
@@ -73,17 +76,23 @@ func (s *slots) acquire(ctx context.Context, prio int) error {
 	}
 }
 
-// release frees a slot, or hands it to the first waiter.
+// release frees a slot, or hands it to the waiter of highest priority.
 func (s *slots) release() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.waiting) > 0 {
-		w := s.waiting[0]
-		s.waiting = slices.Delete(s.waiting, 0, 1)
-		close(w.ready)
+	if len(s.waiting) == 0 {
+		s.free++
 		return
 	}
-	s.free++
+	best, top := 0, s.waiting[0].prio()
+	for j, w := range s.waiting[1:] {
+		if p := w.prio(); p > top {
+			best, top = j+1, p
+		}
+	}
+	w := s.waiting[best]
+	s.waiting = slices.Delete(s.waiting, best, best+1)
+	close(w.ready)
 }
 
 // acquireSlot takes a slot of the Fetch that ctx belongs to, if any, and
@@ -93,7 +102,10 @@ func acquireSlot(ctx context.Context) (func(), error) {
 	if s == nil {
 		return func() {}, nil
 	}
-	prio, _ := ctx.Value(priorityKey{}).(int)
+	prio, _ := ctx.Value(priorityKey{}).(func() int)
+	if prio == nil {
+		prio = fixed(0)
+	}
 	if err := s.acquire(ctx, prio); err != nil {
 		return nil, err
 	}

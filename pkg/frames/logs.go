@@ -14,33 +14,29 @@ import (
 // id and labels.
 func Logs(name string, evs events.List) *data.Frame {
 	n := evs.Len()
-	ts := make([]time.Time, n)
-	bodies := make([]string, n)
-	sev := make([]string, n)
-	ids := make([]string, n)
-	labels := make([]json.RawMessage, n)
+	ts := sizedField("timestamp", data.FieldTypeTime, n)
+	bodies := sizedField("body", data.FieldTypeString, n)
+	sev := sizedField("severity", data.FieldTypeString, n)
+	ids := sizedField("id", data.FieldTypeString, n)
+	labels := sizedField("labels", data.FieldTypeJSON, n)
 	labelBuf := labelArena{}
 	severities := map[[3]string]string{} // Severity per event, action and status seen
 	i := -1
 	for e := range evs.All() {
 		i++
-		ts[i] = e.Time
-		bodies[i] = body(e)
+		*ts.PointerAt(i).(*time.Time) = e.Time
+		*bodies.PointerAt(i).(*string) = body(e)
 		k := [3]string{e.Event, e.Action, e.Status}
-		if sev[i] = severities[k]; sev[i] == "" {
-			sev[i] = Severity(e)
-			severities[k] = sev[i]
+		s, ok := severities[k]
+		if !ok {
+			s = Severity(e)
+			severities[k] = s
 		}
-		ids[i] = e.Provider + ":" + e.Key
-		labels[i] = labelBuf.labels(e)
+		*sev.PointerAt(i).(*string) = s
+		*ids.PointerAt(i).(*string) = e.Provider + ":" + e.Key
+		*labels.PointerAt(i).(*json.RawMessage) = labelBuf.labels(e)
 	}
-	f := data.NewFrame(name,
-		data.NewField("timestamp", nil, ts),
-		data.NewField("body", nil, bodies),
-		data.NewField("severity", nil, sev),
-		data.NewField("id", nil, ids),
-		data.NewField("labels", nil, labels),
-	)
+	f := data.NewFrame(name, ts, bodies, sev, ids, labels)
 	f.Meta = &data.FrameMeta{Type: data.FrameTypeLogLines, TypeVersion: data.FrameTypeVersion{0, 0},
 		PreferredVisualization: data.VisTypeLogs}
 	return f

@@ -197,6 +197,19 @@ func TestProgress(t *testing.T) {
 	}
 }
 
+// waitQueued waits until n requests wait for a slot of s.
+func waitQueued(s *slots, n int) {
+	for {
+		s.mu.Lock()
+		k := len(s.waiting)
+		s.mu.Unlock()
+		if k == n {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
 // Waiting requests are served highest priority first, then in order; a
 // waiter that gives up leaves the queue.
 func TestSlotsServeTheHighestPriorityFirst(t *testing.T) {
@@ -218,26 +231,10 @@ func TestSlotsServeTheHighestPriorityFirst(t *testing.T) {
 				s.release()
 			}
 		}()
-		for { // queued in this order
-			s.mu.Lock()
-			n := len(s.waiting)
-			s.mu.Unlock()
-			if n == i+1 {
-				break
-			}
-			time.Sleep(time.Millisecond)
-		}
+		waitQueued(s, i+1) // queued in this order
 	}
 	leave()
-	for {
-		s.mu.Lock()
-		n := len(s.waiting)
-		s.mu.Unlock()
-		if n == 3 {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	waitQueued(s, 3)
 	s.release()
 	var got []int
 	for range 3 {
@@ -268,15 +265,7 @@ func TestSlotsReadThePriorityWhenASlotIsFreed(t *testing.T) {
 				s.release()
 			}
 		}()
-		for { // queued in this order
-			s.mu.Lock()
-			n := len(s.waiting)
-			s.mu.Unlock()
-			if n == i+1 {
-				break
-			}
-			time.Sleep(time.Millisecond)
-		}
+		waitQueued(s, i+1) // queued in this order
 	}
 	urgent.Store(5)
 	s.release()

@@ -16,9 +16,10 @@ import (
 // fills the slots before an older one does, so that windows finish one
 // after another and a row limit can stop the older ones). Where every
 // event is read (counts, or a row limit that the spans show to be far
-// away), a span's pages are served by how many pages seem to follow them,
-// the most first: longest first, so that no span is left alone at the end
-// with few pages in flight, and within a span the page it waits for first.
+// away), a span's pages are served by the time the span still has to read
+// after them, the most first: longest first, so that no span is left alone
+// at the end with few pages in flight, and within a span the page it waits
+// for first (see spanRead).
 type slots struct {
 	mu      sync.Mutex
 	free    int

@@ -684,6 +684,11 @@ func fingerprint(p providers.Provider, r providers.Request) string {
 	return p.ID() + "|" + p.BaseURL().String() + "|" + string(b)
 }
 
+// tooManyPages is the error for a window whose pages do not end.
+func tooManyPages(p providers.Provider) error {
+	return fmt.Errorf("%s: more than %d pages in one window; the API keeps returning full pages", p.ID(), maxPagesPerWindow)
+}
+
 // fetchWindow pages one window to its end.
 func (f *Fetcher) fetchWindow(ctx context.Context, p providers.Provider, r providers.Request, res *Result) (windowResult, error) {
 	var out windowResult
@@ -691,7 +696,7 @@ func (f *Fetcher) fetchWindow(ctx context.Context, p providers.Provider, r provi
 	cursor := ""
 	for pages := 0; ; pages++ {
 		if pages >= maxPagesPerWindow {
-			return out, fmt.Errorf("%s: more than %d pages in one window; the API keeps returning full pages", p.ID(), maxPagesPerWindow)
+			return out, tooManyPages(p)
 		}
 		page, err := f.page(ctx, p, r, cursor, res, &out.request)
 		if err != nil {

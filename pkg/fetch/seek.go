@@ -112,7 +112,7 @@ func (f *Fetcher) fetchSeek(ctx context.Context, p providers.Provider, s provide
 		want := full + pagesAhead(left, ahead)
 		read.Store(&spanRead{full: full, rem: rem, per: per})
 		if want > maxPagesPerWindow {
-			return out, fmt.Errorf("%s: more than %d pages in one window; the API keeps returning full pages", p.ID(), maxPagesPerWindow)
+			return out, tooManyPages(p)
 		}
 		for len(pages) < want {
 			ask(len(pages))

@@ -41,6 +41,7 @@ type childSpec struct {
 
 // phaseResult is one QueryData call.
 type phaseResult struct {
+	Start    time.Time     `json:"start"` // when QueryData was called (for -trace)
 	Wall     time.Duration `json:"wall"`
 	CPU      time.Duration `json:"cpu"` // user + system time of the whole child process during the call
 	Requests int64         `json:"requests"`
@@ -213,6 +214,7 @@ func phase(ctx context.Context, h backend.QueryDataHandler, req *backend.QueryDa
 	}
 	c0 := cpuTime()
 	t0 := time.Now()
+	p.Start = t0
 	resp, err := h.QueryData(ctx, req)
 	p.Wall = time.Since(t0)
 	p.CPU = cpuTime() - c0

@@ -63,6 +63,7 @@ type options struct {
 	memProfile  string
 	keep        bool
 	verbose     bool
+	trace       bool
 }
 
 var knownProviders = []string{"domo", "domo-platform", "domino", "datafold", "thousandeyes"}
@@ -91,6 +92,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.memProfile, "memprofile", "", "directory: each child writes a heap profile taken after its cold query there")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (simulator binary, logs, captured bodies)")
 	fs.BoolVar(&o.verbose, "v", false, "log progress and the engine's executed-query text")
+	fs.BoolVar(&o.trace, "trace", false, "print every request of each cold query as the proxy saw it: start and end after QueryData began, status, query")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

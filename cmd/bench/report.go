@@ -113,6 +113,11 @@ func (r *report) print(w io.Writer, o *options) {
 		notes = append(notes, fmt.Sprintf("info  %s: CPU cold %s, warm %s; Go heap after cold %s with the response, %s kept; peak RSS %s after cold; baseline %d pages, %s, %s CPU",
 			name, dur(c.Child.Cold.CPU), dur(c.Child.Warm.CPU), mib(int64(c.Child.LiveWithResponse)), mib(int64(c.Child.LiveHeap)),
 			mib(c.Child.PeakRSSCold), c.Base.Pages, mib(c.Base.Bytes), dur(c.Base.CPU)))
+		if rt := c.Rig; rt.Requests > 0 {
+			notes = append(notes, fmt.Sprintf("rig   %s: a request took %s at the proxy (median; %s–%s); %d requests on %d slots take %d rounds, %s at the median = %.2f × ideal; after the last answer the engine took %s",
+				name, dur(rt.Median), dur(rt.Fastest), dur(rt.Slowest), rt.Requests, c.Concurrency, rt.Rounds,
+				dur(rt.floor()), float64(rt.floor())/float64(c.ideal()), dur(rt.Tail)))
+		}
 	}
 	if len(notes) > 0 {
 		fmt.Fprintln(w)

@@ -79,7 +79,8 @@ type caseResult struct {
 	// RigCold and RigWarm are the CPU time the simulator and the proxy used
 	// during each query: they share the machine with the engine.
 	RigCold, RigWarm time.Duration
-	Problems         []string // engine errors and wrong counts: the run fails
+	Rig              rigTiming // the cold query's requests at the proxy
+	Problems         []string  // engine errors and wrong counts: the run fails
 	Notes            []string
 }
 
@@ -198,6 +199,7 @@ func runSize(ctx context.Context, o *options, rep *report, tmp, simBin, exe stri
 			spec.MemProfile = filepath.Join(o.memProfile, "heap-"+name)
 		}
 		px.takeMarks()
+		px.startTrace()
 		res, err := runChild(ctx, exe, spec)
 		if i == 0 {
 			px.stopCapture()
@@ -213,6 +215,11 @@ func runSize(ctx context.Context, o *options, rep *report, tmp, simBin, exe stri
 		check(c)
 		if o.verbose {
 			progress("%s cold: %s", name, strings.ReplaceAll(res.Cold.Executed, "\n", " | "))
+		}
+		reqs := px.takeTrace()
+		c.Rig = timing(res.Cold, reqs, o.concurrency)
+		if o.trace {
+			printTrace(os.Stderr, name, res.Cold, reqs)
 		}
 		progress("%s %s: cold %s (%d requests), warm %s (%d requests), peak RSS %s", o.provider, format,
 			res.Cold.Wall.Round(time.Millisecond), res.Cold.Requests, res.Warm.Wall.Round(time.Microsecond), res.Warm.Requests, mib(res.PeakRSS))

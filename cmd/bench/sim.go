@@ -222,6 +222,71 @@ type proxy struct {
 	capture *os.File
 	w       *bufio.Writer
 	bodies  int
+	trace   []traced // nil unless recording
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// startTrace begins recording every forwarded request (see trace.go).
+func (p *proxy) startTrace() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.trace = []traced{}
+}
+
+// takeTrace returns the requests recorded so far and starts a new list.
+func (p *proxy) takeTrace() []traced {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t := p.trace
+	if t != nil {
+		p.trace = []traced{}
+	}
+	return t
+}
+
+// forward passes one request on, recording it when asked to.
+func (p *proxy) forward(rp *httputil.ReverseProxy, w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	tracing := p.trace != nil
+	p.mu.Unlock()
+	if !tracing {
+		rp.ServeHTTP(w, r)
+		return
+	}
+	t := traced{Start: time.Now(), Query: r.URL.Path}
+	if r.URL.RawQuery != "" {
+		t.Query += "?" + r.URL.RawQuery
+	}
+	sw := &statusWriter{ResponseWriter: w}
+	rp.ServeHTTP(sw, r)
+	t.End, t.Status = time.Now(), sw.status
+	if r.Context().Err() != nil && sw.status == 0 {
+		t.Status = 499 // the engine cancelled it
+	}
+	p.mu.Lock()
+	if p.trace != nil {
+		p.trace = append(p.trace, t)
+	}
+	p.mu.Unlock()
 }
 
 // mark is the state at one /_bench/requests call.
@@ -287,7 +352,7 @@ func startProxy(target, provider string, simPID int) (*proxy, error) {
 				return
 			}
 			p.requests.Add(1)
-			rp.ServeHTTP(w, r)
+			p.forward(rp, w, r)
 		}),
 	}
 	go func() { _ = p.srv.Serve(l) }()

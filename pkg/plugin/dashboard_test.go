@@ -2,6 +2,8 @@ package plugin
 
 import (
 	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -23,13 +25,14 @@ func smallSim(t *testing.T, end time.Time) (*vendorsim.Sim, *httptest.Server) {
 }
 
 // Six panels of one dashboard over the same provider and range cost one
-// fetch, whatever their formats.
+// fetch, whatever their formats: each window is fetched by one panel, and
+// the others take it from the cache or share the fetch in flight.
 func TestSixPanelsOverOneRangeCostOneFetch(t *testing.T) {
 	sim, srv := smallSim(t, simEnd)
 	from, to := simEnd.Add(-48*time.Hour), simEnd
 
 	alone := newSimDatasource(t, simSettings(srv.URL))
-	run(t, alone, dataQuery("A", map[string]any{"provider": "domo"}, from, to, time.Minute))
+	windows, _, _ := fetchedWindows(t, run(t, alone, dataQuery("A", map[string]any{"provider": "domo"}, from, to, time.Minute)))
 	one := sim.Requests(events.Domo)
 	sim.ResetCounters()
 
@@ -42,6 +45,7 @@ func TestSixPanelsOverOneRangeCostOneFetch(t *testing.T) {
 		{"provider": "domo", "format": "table", "search": "card"},
 		{"provider": "domo", "format": "timeseries"},
 	}
+	fresh := make([]int, len(panels))
 	var wg sync.WaitGroup
 	for i, p := range panels {
 		wg.Add(1)
@@ -50,13 +54,48 @@ func TestSixPanelsOverOneRangeCostOneFetch(t *testing.T) {
 			resp := run(t, ds, dataQuery("A", p, from, to, time.Minute))
 			if resp.Responses["A"].Error != nil {
 				t.Errorf("panel %d: %v", i, resp.Responses["A"].Error)
+				return
 			}
+			w, cached, shared := fetchedWindows(t, resp)
+			if w != windows {
+				t.Errorf("panel %d: %d windows, one panel alone %d", i, w, windows)
+			}
+			fresh[i] = w - cached - shared
 		}(i, p)
 	}
 	wg.Wait()
-	if got := sim.Requests(events.Domo); got != one {
-		t.Fatalf("six panels sent %d requests; one panel alone sends %d", got, one)
+	total := 0
+	for _, n := range fresh {
+		total += n
 	}
+	if total != windows {
+		t.Fatalf("the six panels fetched %d windows (per panel %v); the range has %d", total, fresh, windows)
+	}
+	// The requests are those of one fetch. Pages asked for ahead of a
+	// span's end are sent or cancelled depending on timing, so one fetch
+	// varies by up to one request per window.
+	if got := sim.Requests(events.Domo); got > one+windows || got < one-windows {
+		t.Fatalf("six panels sent %d requests; one panel alone sends %d (± %d)", got, one, windows)
+	}
+}
+
+// fetchedWindows reads a one-provider response's window counts from its
+// executed-query text: windows, taken from the cache, shared with another
+// query in flight.
+func fetchedWindows(t *testing.T, resp *backend.QueryDataResponse) (windows, cached, shared int) {
+	t.Helper()
+	r := resp.Responses["A"]
+	if r.Error != nil || len(r.Frames) == 0 || r.Frames[0].Meta == nil {
+		t.Fatalf("no frames: %v", r.Error)
+	}
+	m := regexp.MustCompile(`(\d+) window\(s\) \((\d+) from cache, (\d+) shared`).FindStringSubmatch(r.Frames[0].Meta.ExecutedQueryString)
+	if m == nil {
+		t.Fatalf("no window counts in %q", r.Frames[0].Meta.ExecutedQueryString)
+	}
+	windows, _ = strconv.Atoi(m[1])
+	cached, _ = strconv.Atoi(m[2])
+	shared, _ = strconv.Atoi(m[3])
+	return windows, cached, shared
 }
 
 // A 30-second refresh of "last 24 hours" re-reads only the live edge. The

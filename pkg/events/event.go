@@ -73,17 +73,32 @@ func HashKey(provider string, raw []byte) string {
 // which is deterministic, unlike hash keys. Vendors mostly answer newest
 // first already, so a sorted input costs one pass.
 func SortNewestFirst(evs []Event) {
-	if slices.IsSortedFunc(evs, newestFirst) {
+	if inOrder(evs) {
 		return
 	}
 	slices.SortStableFunc(evs, newestFirst)
 }
 
-func newestFirst(a, b Event) int {
+func newestFirst(a, b Event) int { return compareNewest(&a, &b) }
+
+// compareNewest is newestFirst on pointers: an Event is some 300 bytes,
+// and the order of every query's result is checked, so events are not
+// copied to be compared.
+func compareNewest(a, b *Event) int {
 	if c := b.Time.Compare(a.Time); c != 0 {
 		return c
 	}
 	return strings.Compare(a.Provider, b.Provider)
+}
+
+// inOrder reports whether evs are newest first.
+func inOrder(evs []Event) bool {
+	for i := 1; i < len(evs); i++ {
+		if compareNewest(&evs[i-1], &evs[i]) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // Dedupe removes events whose Key was already seen, keeping the first.

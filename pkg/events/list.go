@@ -92,18 +92,76 @@ func (l List) Flatten() []Event {
 
 // Sorted returns the list ordered newest first (see SortNewestFirst). A
 // list already in that order — vendors answer newest first, and windows
-// are taken newest first — is returned as is, without a copy.
+// are taken newest first — is returned as is, without a copy. A list of a
+// few such runs (a query over several providers: each provider's events
+// are in order) is merged; anything else is sorted.
 func (l List) Sorted() List {
+	runs := 1
 	var prev *Event
 	for _, c := range l.chunks {
-		if (prev != nil && newestFirst(*prev, c[0]) > 0) || !slices.IsSortedFunc(c, newestFirst) {
-			all := l.Flatten()
-			slices.SortStableFunc(all, newestFirst)
-			return ListOf(all)
+		if !inOrder(c) {
+			return sortAll(l)
+		}
+		if prev != nil && compareNewest(prev, &c[0]) > 0 {
+			runs++
 		}
 		prev = &c[len(c)-1]
 	}
-	return l
+	switch {
+	case runs == 1:
+		return l
+	case runs > maxMergeRuns:
+		return sortAll(l)
+	}
+	return ListOf(merge(l, runs))
+}
+
+// sortAll copies the events of l into one slice and sorts it.
+func sortAll(l List) List {
+	all := l.Flatten()
+	slices.SortStableFunc(all, newestFirst)
+	return ListOf(all)
+}
+
+// maxMergeRuns bounds the runs Sorted merges: each event taken compares
+// the heads of every run.
+const maxMergeRuns = 16
+
+// merge interleaves the runs of l, chunks that are newest first one after
+// another, into one slice, newest first; of equal events, the one of the
+// earlier run comes first (as a stable sort would leave them).
+func merge(l List, runs int) []Event {
+	type cursor struct {
+		chunks [][]Event // the run's chunks not yet taken
+		i      int       // the next event in chunks[0]
+	}
+	cs := make([]cursor, 0, runs)
+	var prev *Event
+	for _, c := range l.chunks {
+		if prev == nil || compareNewest(prev, &c[0]) > 0 {
+			cs = append(cs, cursor{})
+		}
+		cs[len(cs)-1].chunks = append(cs[len(cs)-1].chunks, c)
+		prev = &c[len(c)-1]
+	}
+	out := make([]Event, 0, l.Len())
+	for len(cs) > 0 {
+		best := 0
+		for j := 1; j < len(cs); j++ {
+			if compareNewest(&cs[j].chunks[0][cs[j].i], &cs[best].chunks[0][cs[best].i]) < 0 {
+				best = j
+			}
+		}
+		c := &cs[best]
+		out = append(out, c.chunks[0][c.i])
+		if c.i++; c.i == len(c.chunks[0]) {
+			c.chunks, c.i = c.chunks[1:], 0
+			if len(c.chunks) == 0 {
+				cs = slices.Delete(cs, best, best+1)
+			}
+		}
+	}
+	return out
 }
 
 // Compact returns chunks that filtering left less than half full as

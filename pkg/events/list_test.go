@@ -1,6 +1,7 @@
 package events
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -72,4 +73,94 @@ func TestSameTimeEventsKeepTheVendorOrder(t *testing.T) {
 	if !slices.Equal(keys(got), []string{"z", "a", "m"}) || &slices.Collect(got.Chunks())[0][0] != &page[0] {
 		t.Fatalf("order %v", keys(got))
 	}
+}
+
+// A query over several providers merges their lists, each already newest
+// first and in several chunks: the result is what a stable sort gives, and
+// the providers' lists (shared with the cache) are left as they were.
+func TestSortedMergesProvidersInOrder(t *testing.T) {
+	of := func(p string, e Event) Event { e.Provider = p; return e }
+	a := [][]Event{{of("a", at(9, "a9")), of("a", at(5, "a5"))}, {of("a", at(5, "a5b")), of("a", at(1, "a1"))}}
+	b := [][]Event{{of("b", at(8, "b8")), of("b", at(5, "b5"))}, {of("b", at(2, "b2"))}}
+	c := [][]Event{{of("a", at(7, "c7")), of("a", at(5, "c5"))}} // same provider and time as a5: after a's
+	l := ListOf(append(append(slices.Clone(a), b...), c...)...)
+	before := keys(l)
+	all := l.Flatten()
+	slices.SortStableFunc(all, newestFirst)
+	want := keys(ListOf(all))
+	got := keys(l.Sorted())
+	if !slices.Equal(got, want) {
+		t.Fatalf("merged %v, a stable sort gives %v", got, want)
+	}
+	if !slices.Equal(want, []string{"a9", "b8", "c7", "a5", "a5b", "c5", "b5", "b2", "a1"}) {
+		t.Fatalf("sorted %v", want)
+	}
+	if !slices.Equal(keys(l), before) {
+		t.Fatalf("the input changed: %v", keys(l))
+	}
+
+	// More runs than are merged: sorted all the same.
+	var many [][]Event
+	for i := range 3 * maxMergeRuns {
+		many = append(many, []Event{at(i, fmt.Sprint(i))})
+	}
+	ml := ListOf(many...).Sorted()
+	if n := ml.Len(); n != 3*maxMergeRuns || !inOrder(ml.Flatten()) {
+		t.Fatalf("%d runs: %d events, in order %v", 3*maxMergeRuns, n, inOrder(ml.Flatten()))
+	}
+}
+
+// BenchmarkSortedInOrder is the check every merged query result goes
+// through: a list already newest first, as vendors answer, in page-sized
+// chunks.
+func BenchmarkSortedInOrder(b *testing.B) {
+	const n, page = 100000, 1000
+	var chunks [][]Event
+	for i := 0; i < n; i += page {
+		c := make([]Event, page)
+		for j := range c {
+			c[j] = at(n-i-j, "k")
+		}
+		chunks = append(chunks, c)
+	}
+	l := ListOf(chunks...)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if l.Sorted().Len() != n {
+			b.Fatal("lost events")
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/event")
+}
+
+// BenchmarkSortedMerge is a query over several providers: each provider's
+// events are newest first, the providers' lists interleave.
+func BenchmarkSortedMerge(b *testing.B) {
+	const n, page, providers = 100000, 1000, 4
+	var lists []List
+	for p := range providers {
+		var chunks [][]Event
+		for i := 0; i < n/providers; i += page {
+			c := make([]Event, page)
+			for j := range c {
+				c[j] = at(n-(i+j)*providers-p, "k")
+				c[j].Provider = string(rune('a' + p))
+			}
+			chunks = append(chunks, c)
+		}
+		lists = append(lists, ListOf(chunks...))
+	}
+	var l List
+	for _, m := range lists {
+		l = l.Concat(m)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if l.Sorted().Len() != n {
+			b.Fatal("lost events")
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/event")
 }

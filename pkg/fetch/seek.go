@@ -79,8 +79,12 @@ func (f *Fetcher) fetchSeek(ctx context.Context, p providers.Provider, s provide
 			describe = &out.request
 		}
 		inflight++
+		// In line for a slot now, in page order: goroutines started
+		// together need not run in the order they were started.
+		pctx, drop := reserveSlot(pctx)
 		go func() {
 			page, err := f.page(pctx, p, r, s.PageCursor(r, k), res, describe)
+			drop()
 			answers <- answer{k, page, err}
 		}()
 	}

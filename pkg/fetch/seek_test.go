@@ -274,6 +274,72 @@ func TestSlotsReadThePriorityWhenASlotIsFreed(t *testing.T) {
 	}
 }
 
+// A place reserved for a request holds, whenever its goroutine runs: a
+// request reserved later does not take the slot first, and a reservation
+// never used gives its slot back.
+func TestSlotsKeepTheOrderOfReservations(t *testing.T) {
+	s := newSlots(1)
+	ctx := context.WithValue(context.Background(), slotsKey{}, s)
+	first, dropFirst := reserveSlot(ctx) // takes the free slot
+	second, dropSecond := reserveSlot(ctx)
+	waitQueued(s, 1)
+
+	got := make(chan string, 3)
+	go func() { // the second request's goroutine happens to run first
+		release, err := acquireSlot(second)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		got <- "second"
+		release()
+		dropSecond()
+	}()
+	third := make(chan struct{})
+	go func() { // a request that came after both, without a reservation
+		<-third
+		release, err := acquireSlot(ctx)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		got <- "third"
+		release()
+	}()
+	time.Sleep(10 * time.Millisecond)
+	select {
+	case g := <-got:
+		t.Fatalf("%s was served while the first reservation held the only slot", g)
+	default:
+	}
+	release, err := acquireSlot(first) // its slot, at once
+	if err != nil {
+		t.Fatal(err)
+	}
+	close(third)
+	waitQueued(s, 2)
+	got <- "first"
+	release()
+	dropFirst()
+	if a, b, c := <-got, <-got, <-got; a != "first" || b != "second" || c != "third" {
+		t.Fatalf("served %s, %s, %s; want first, second, third", a, b, c)
+	}
+
+	// A reservation dropped unused frees its slot (or its place).
+	_, drop := reserveSlot(ctx)
+	drop()
+	drop() // once only
+	if err := s.acquire(ctx, fixed(0)); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	free, waiting := s.free, len(s.waiting)
+	s.mu.Unlock()
+	if free != 0 || waiting != 0 {
+		t.Fatalf("after an unused reservation: %d free, %d waiting; want the one slot taken and nobody waiting", free, waiting)
+	}
+}
+
 // Read longest first, a span's pages rank by the span's time left after
 // them: across spans the one with more time to read goes first, within a
 // span the page it needs first; a span not begun ranks last.

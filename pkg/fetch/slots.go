@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // slots bounds the requests of one Fetch in flight. A freed slot goes to
@@ -48,15 +49,28 @@ func (s *slots) acquire(ctx context.Context, prio func() int) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	return s.wait(ctx, s.reserve(prio))
+}
+
+// reserve puts a request in line for a slot at once, without waiting:
+// requests reserved one after another are in line in that order, whenever
+// the goroutines that send them run.
+func (s *slots) reserve(prio func() int) *slotWaiter {
+	w := &slotWaiter{prio: prio, ready: make(chan struct{})}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.free > 0 && len(s.waiting) == 0 {
 		s.free--
-		s.mu.Unlock()
-		return nil
+		close(w.ready)
+		return w
 	}
-	w := &slotWaiter{prio: prio, ready: make(chan struct{})}
 	s.waiting = append(s.waiting, w)
-	s.mu.Unlock()
+	return w
+}
+
+// wait waits until w is granted its slot; on ctx's end it gives up its
+// place or its slot.
+func (s *slots) wait(ctx context.Context, w *slotWaiter) error {
 	select {
 	case <-w.ready:
 		if err := ctx.Err(); err != nil {
@@ -65,16 +79,21 @@ func (s *slots) acquire(ctx context.Context, prio func() int) error {
 		}
 		return nil
 	case <-ctx.Done():
-		s.mu.Lock()
-		if j := slices.Index(s.waiting, w); j >= 0 {
-			s.waiting = slices.Delete(s.waiting, j, j+1)
-			s.mu.Unlock()
-			return ctx.Err()
-		}
-		s.mu.Unlock()
-		s.release() // granted meanwhile: pass it on
+		s.cancel(w)
 		return ctx.Err()
 	}
+}
+
+// cancel gives up w's place in line, or its slot if it was granted.
+func (s *slots) cancel(w *slotWaiter) {
+	s.mu.Lock()
+	if j := slices.Index(s.waiting, w); j >= 0 {
+		s.waiting = slices.Delete(s.waiting, j, j+1)
+		s.mu.Unlock()
+		return
+	}
+	s.mu.Unlock()
+	s.release() // granted meanwhile: pass it on
 }
 
 // release frees a slot, or hands it to the waiter of highest priority.
@@ -96,19 +115,57 @@ func (s *slots) release() {
 	close(w.ready)
 }
 
-// acquireSlot takes a slot of the Fetch that ctx belongs to, if any, and
-// returns its release.
+// reservation is a place in line reserved for a request before its
+// goroutine runs (see reserve); its first attempt takes it.
+type reservation struct {
+	s    *slots
+	w    *slotWaiter
+	used atomic.Bool
+}
+
+// reservationKey carries a *reservation to the request (through the
+// context).
+type reservationKey struct{}
+
+// reserveSlot reserves a place in line for the request that ctx will
+// carry, if ctx belongs to a Fetch. The returned context carries it; drop
+// must run once the request is done, to free a place it never took.
+func reserveSlot(ctx context.Context) (context.Context, func()) {
+	s, _ := ctx.Value(slotsKey{}).(*slots)
+	if s == nil {
+		return ctx, func() {}
+	}
+	r := &reservation{s: s, w: s.reserve(priorityOf(ctx))}
+	return context.WithValue(ctx, reservationKey{}, r), func() {
+		if r.used.CompareAndSwap(false, true) {
+			r.s.cancel(r.w)
+		}
+	}
+}
+
+// acquireSlot takes a slot of the Fetch that ctx belongs to, if any (the
+// place reserved for it, the first time), and returns its release.
 func acquireSlot(ctx context.Context) (func(), error) {
 	s, _ := ctx.Value(slotsKey{}).(*slots)
 	if s == nil {
 		return func() {}, nil
 	}
-	prio, _ := ctx.Value(priorityKey{}).(func() int)
-	if prio == nil {
-		prio = fixed(0)
+	if r, _ := ctx.Value(reservationKey{}).(*reservation); r != nil && r.s == s && r.used.CompareAndSwap(false, true) {
+		if err := s.wait(ctx, r.w); err != nil {
+			return nil, err
+		}
+		return s.release, nil
 	}
-	if err := s.acquire(ctx, prio); err != nil {
+	if err := s.acquire(ctx, priorityOf(ctx)); err != nil {
 		return nil, err
 	}
 	return s.release, nil
+}
+
+// priorityOf is the priority ctx carries (0 if none).
+func priorityOf(ctx context.Context) func() int {
+	if prio, _ := ctx.Value(priorityKey{}).(func() int); prio != nil {
+		return prio
+	}
+	return fixed(0)
 }

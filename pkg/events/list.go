@@ -182,40 +182,23 @@ func (l List) Compact() List {
 // position of the list, keeping the first. It compacts the chunks in
 // place: use it only on a list that nothing else holds.
 func DedupeList(l List) List {
-	seen := Seen{keys: make(map[seenKey]struct{}, l.Len())}
+	type key struct{ provider, key string }
+	seen := make(map[key]struct{}, l.Len())
 	var out List
 	for _, c := range l.chunks {
-		out = out.Add(seen.Keep(c))
+		n := 0
+		for i := range c {
+			k := key{c[i].Provider, c[i].Key}
+			if _, ok := seen[k]; ok {
+				continue
+			}
+			seen[k] = struct{}{}
+			if n != i {
+				c[n] = c[i]
+			}
+			n++
+		}
+		out = out.Add(c[:n])
 	}
 	return out
-}
-
-// Seen de-duplicates events chunk by chunk, as pages arrive: Keep drops
-// the events whose Key (per provider) it has seen before, keeping the
-// first. The zero value is ready to use.
-type Seen struct {
-	keys map[seenKey]struct{}
-}
-
-type seenKey struct{ provider, key string }
-
-// Keep returns the events of c not seen before, compacted in place (c must
-// be the caller's own), and remembers their keys.
-func (s *Seen) Keep(c []Event) []Event {
-	if s.keys == nil {
-		s.keys = make(map[seenKey]struct{}, len(c))
-	}
-	n := 0
-	for i := range c {
-		k := seenKey{c[i].Provider, c[i].Key}
-		if _, ok := s.keys[k]; ok {
-			continue
-		}
-		s.keys[k] = struct{}{}
-		if n != i {
-			c[n] = c[i]
-		}
-		n++
-	}
-	return c[:n]
 }

@@ -159,29 +159,14 @@ type windowResult struct {
 	records int64
 	// request describes the window's first request, for the query inspector.
 	request string
-	// seen are the keys of the events added, while the window is read.
-	seen *events.Seen
 }
 
-// add appends the next page of the window: its events that match the
-// pushed-down filter and are not already in the window (offset paging
-// can repeat an event on the next page), and its records to both counts.
-// De-duplicating page by page does it while later pages are in flight.
+// add appends a page read for the window: its events that match the
+// pushed-down filter, and its records to both counts.
 func (w *windowResult) add(page providers.Page, filter events.Filter, res *Result) {
 	atomic.AddInt64(&res.Records, int64(page.Records))
 	w.records += int64(page.Records)
-	if w.seen == nil {
-		w.seen = &events.Seen{}
-	}
-	w.events = w.events.Add(w.seen.Keep(filter.Apply(page.Events)))
-}
-
-// done ends the window's reading: its keys are dropped, and pages that
-// filtering left mostly empty are copied to their size (see Compact), as
-// the window may be cached.
-func (w *windowResult) done() {
-	w.seen = nil
-	w.events = w.events.Compact()
+	w.events = w.events.Add(filter.Apply(page.Events))
 }
 
 func (w windowResult) size() int64 {
@@ -727,7 +712,7 @@ func (f *Fetcher) fetchWindow(ctx context.Context, p providers.Provider, r provi
 		seen[page.Next] = true
 		cursor = page.Next
 	}
-	out.done()
+	out.events = events.DedupeList(out.events).Compact()
 	return out, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/providers"
 )
 
@@ -34,14 +35,12 @@ func (f *Fetcher) fetchSeek(ctx context.Context, p providers.Provider, s provide
 	var (
 		out      windowResult
 		answers  = make(chan answer)
-		pages    []providers.Page // until added to out
-		edges    []pageEdge       // of every page read, for the estimate
+		pages    []providers.Page
 		errs     []error
 		got      []bool
 		cancels  []context.CancelFunc
 		full     = 0  // pages 0..full-1 are read and full
 		end      = -1 // the first short page, once read
-		added    = 0  // pages 0..added-1 are in out
 		inflight = 0
 		// How far the span has been read, for the priority of its
 		// requests, which is read while they wait.
@@ -73,7 +72,7 @@ func (f *Fetcher) fetchSeek(ctx context.Context, p providers.Provider, s provide
 	ask := func(k int) {
 		pctx, cancel := context.WithCancel(context.WithValue(ctx, priorityKey{}, prio(k)))
 		cancels = append(cancels, cancel)
-		pages, edges, errs, got = append(pages, providers.Page{}), append(edges, pageEdge{}), append(errs, nil), append(got, false)
+		pages, errs, got = append(pages, providers.Page{}), append(errs, nil), append(got, false)
 		var describe *string
 		if k == 0 {
 			describe = &out.request
@@ -92,7 +91,7 @@ func (f *Fetcher) fetchSeek(ctx context.Context, p providers.Provider, s provide
 	for inflight > 0 {
 		a := <-answers
 		inflight--
-		pages[a.k], edges[a.k], errs[a.k], got[a.k] = a.page, edgeOf(a.page), a.err, true
+		pages[a.k], errs[a.k], got[a.k] = a.page, a.err, true
 		if a.err == nil && a.page.Next == "" && (end < 0 || a.k < end) {
 			end = a.k
 			for _, c := range cancels[end+1:] {
@@ -105,37 +104,31 @@ func (f *Fetcher) fetchSeek(ctx context.Context, p providers.Provider, s provide
 		if full < len(pages) && got[full] && errs[full] != nil {
 			return out, errs[full] // a page the window needs failed
 		}
-		if end < 0 {
-			rem, per, ok := progress(r.Window, edges[:full])
-			left := 0.0 // pages; 0: unknown
-			if ok {
-				left = min(float64(rem)/float64(per), maxPagesPerWindow)
-				order.seems(r.Window, full*edges[0].events, r.Window.To.Sub(r.Window.From)-rem)
-			}
-			want := full + pagesAhead(left, ahead)
-			read.Store(&spanRead{full: full, rem: rem, per: per})
-			if want > maxPagesPerWindow {
-				return out, tooManyPages(p)
-			}
-			for len(pages) < want {
-				ask(len(pages))
-			}
+		if end >= 0 {
+			continue
 		}
-		// The pages now known to be the window's, in order: the full ones,
-		// and the last once every page before it is read.
-		last := full
-		if full == end {
-			last = end + 1
+		rem, per, ok := progress(r.Window, pages[:full])
+		left := 0.0 // pages; 0: unknown
+		if ok {
+			left = min(float64(rem)/float64(per), maxPagesPerWindow)
+			order.seems(r.Window, full*len(pages[0].Events), r.Window.To.Sub(r.Window.From)-rem)
 		}
-		for ; added < last; added++ {
-			out.add(pages[added], r.Filter, res)
-			pages[added] = providers.Page{} // out holds its events (compacted in place)
+		want := full + pagesAhead(left, ahead)
+		read.Store(&spanRead{full: full, rem: rem, per: per})
+		if want > maxPagesPerWindow {
+			return out, tooManyPages(p)
+		}
+		for len(pages) < want {
+			ask(len(pages))
 		}
 	}
-	if end < 0 || added != end+1 { // unreachable: the loop ends on a short page or an error
+	if end < 0 { // unreachable: the loop ends on a short page or an error
 		return out, fmt.Errorf("%s: paging stopped before the window's last page", p.ID())
 	}
-	out.done()
+	for _, page := range pages[:end+1] {
+		out.add(page, r.Filter, res)
+	}
+	out.events = events.DedupeList(out.events).Compact()
 	return out, nil
 }
 
@@ -219,36 +212,21 @@ func pagesAhead(left float64, ahead int) int {
 	return n
 }
 
-// pageEdge is what the estimate needs of a page: its events' count and the
-// times of its first and last event, taken when it arrives (adding a page
-// to the window's result compacts its events).
-type pageEdge struct {
-	events      int
-	first, last time.Time
-}
-
-func edgeOf(p providers.Page) pageEdge {
-	e := pageEdge{events: len(p.Events)}
-	if e.events > 0 {
-		e.first, e.last = p.Events[0].Time, p.Events[e.events-1].Time
-	}
-	return e
-}
-
 // progress tells, from the full pages read of window w, how much of its
 // time is still to be read (rem) and how much time the last few pages
 // covered each (per). Each page covers the time from the previous page's
 // last event to its own. ok is false when the pages show no order (or
 // cover no time).
-func progress(w providers.Window, read []pageEdge) (rem, per time.Duration, ok bool) {
-	if len(read) == 0 || read[0].events < 2 {
+func progress(w providers.Window, read []providers.Page) (rem, per time.Duration, ok bool) {
+	if len(read) == 0 || len(read[0].Events) < 2 {
 		return 0, 0, false
 	}
+	first, last := read[0].Events[0].Time, read[0].Events[len(read[0].Events)-1].Time
 	var start, stop time.Time // where the vendor's order starts and ends
 	switch {
-	case read[0].first.After(read[0].last): // newest first
+	case first.After(last): // newest first
 		start, stop = w.To, w.From
-	case read[0].first.Before(read[0].last): // oldest first
+	case first.Before(last): // oldest first
 		start, stop = w.From, w.To
 	default:
 		return 0, 0, false
@@ -257,7 +235,11 @@ func progress(w providers.Window, read []pageEdge) (rem, per time.Duration, ok b
 		if j < 0 {
 			return start, true
 		}
-		return read[j].last, read[j].events > 0
+		evs := read[j].Events
+		if len(evs) == 0 {
+			return time.Time{}, false
+		}
+		return evs[len(evs)-1].Time, true
 	}
 	n := len(read)
 	m := min(n, 3)

@@ -176,23 +176,23 @@ func TestSeekFailsWhenANeededPageFails(t *testing.T) {
 // and the time each page covered, whichever way the vendor orders it;
 // nothing without an order.
 func TestProgress(t *testing.T) {
-	page := func(times ...time.Time) pageEdge {
+	page := func(times ...time.Time) providers.Page {
 		p := providers.Page{}
 		for _, tm := range times {
 			p.Events = append(p.Events, events.Event{Time: tm})
 		}
-		return edgeOf(p)
+		return p
 	}
 	h := func(n float64) time.Time { return t0.Add(time.Duration(n * float64(time.Hour))) }
 	// Newest first: the first page covered 12 h → 10 h, so 10 h are left at 2 h a page.
-	if rem, per, ok := progress(halfDay, []pageEdge{page(h(11.5), h(10))}); !ok || rem != 10*time.Hour || per != 2*time.Hour {
+	if rem, per, ok := progress(halfDay, []providers.Page{page(h(11.5), h(10))}); !ok || rem != 10*time.Hour || per != 2*time.Hour {
 		t.Fatalf("newest first: %v left at %v a page (%v), want 10h at 2h", rem, per, ok)
 	}
 	// Oldest first, three pages of 1 h each after 0 → 3 h: 9 h left.
-	if rem, per, ok := progress(halfDay, []pageEdge{page(h(0.5), h(1)), page(h(1.5), h(2)), page(h(2.5), h(3))}); !ok || rem != 9*time.Hour || per != time.Hour {
+	if rem, per, ok := progress(halfDay, []providers.Page{page(h(0.5), h(1)), page(h(1.5), h(2)), page(h(2.5), h(3))}); !ok || rem != 9*time.Hour || per != time.Hour {
 		t.Fatalf("oldest first: %v left at %v a page (%v), want 9h at 1h", rem, per, ok)
 	}
-	if _, _, ok := progress(halfDay, []pageEdge{page(h(1), h(1))}); ok {
+	if _, _, ok := progress(halfDay, []providers.Page{page(h(1), h(1))}); ok {
 		t.Fatal("no order: progress known, want unknown")
 	}
 }

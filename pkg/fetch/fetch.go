@@ -72,7 +72,22 @@ type flight struct {
 	res     windowResult
 	err     error
 	waiters int
+	callers []context.Context // guarded by the Fetcher's mu
 	cancel  context.CancelFunc
+}
+
+// wanted reports whether a caller of the flight has not given up. It
+// knows at once: the flight's own context is cancelled a moment later,
+// by the last caller's goroutine (see slots.wait).
+func (f *Fetcher) wanted(fl *flight) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range fl.callers {
+		if c.Err() == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // share runs fn for key once for all concurrent callers. shared reports
@@ -90,6 +105,7 @@ func (f *Fetcher) share(ctx context.Context, key string, fn func(context.Context
 			fctx, cancel = context.WithDeadline(detached, d)
 		}
 		fl = &flight{done: make(chan struct{}), cancel: cancel}
+		fctx = context.WithValue(fctx, wantedKey{}, func() bool { return f.wanted(fl) })
 		if f.flights == nil {
 			f.flights = map[string]*flight{}
 		}
@@ -106,6 +122,7 @@ func (f *Fetcher) share(ctx context.Context, key string, fn func(context.Context
 		}()
 	}
 	fl.waiters++
+	fl.callers = append(fl.callers, ctx)
 	f.mu.Unlock()
 	select {
 	case <-fl.done:

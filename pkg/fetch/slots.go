@@ -73,7 +73,7 @@ func (s *slots) reserve(prio func() int) *slotWaiter {
 func (s *slots) wait(ctx context.Context, w *slotWaiter) error {
 	select {
 	case <-w.ready:
-		if err := ctx.Err(); err != nil {
+		if err := stopped(ctx); err != nil {
 			s.release() // cancelled while it was granted: pass it on
 			return err
 		}
@@ -113,6 +113,25 @@ func (s *slots) release() {
 	w := s.waiting[best]
 	s.waiting = slices.Delete(s.waiting, best, best+1)
 	close(w.ready)
+}
+
+// wantedKey carries a func() bool that reports whether anyone still waits
+// for the shared fetch a request belongs to (see Fetcher.share).
+type wantedKey struct{}
+
+// stopped is ctx's error, or context.Canceled once nobody waits for the
+// shared fetch ctx belongs to. Its context learns that a moment later
+// (the last caller's goroutine cancels it); meanwhile a slot freed by
+// another fetch of the same query, cancelled first, must not start a
+// request.
+func stopped(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if wanted, _ := ctx.Value(wantedKey{}).(func() bool); wanted != nil && !wanted() {
+		return context.Canceled
+	}
+	return nil
 }
 
 // reservation is a place in line reserved for a request before its

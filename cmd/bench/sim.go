@@ -23,6 +23,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/auditlens/auditlog/internal/httpstatus"
 )
 
 // moduleRoot is the directory of this module's go.mod.
@@ -225,26 +227,6 @@ type proxy struct {
 	trace   []traced // nil unless recording
 }
 
-// statusWriter remembers the status a handler wrote.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
 // startTrace begins recording every forwarded request (see trace.go).
 func (p *proxy) startTrace() {
 	p.mu.Lock()
@@ -276,10 +258,10 @@ func (p *proxy) forward(rp *httputil.ReverseProxy, w http.ResponseWriter, r *htt
 	if r.URL.RawQuery != "" {
 		t.Query += "?" + r.URL.RawQuery
 	}
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &httpstatus.Recorder{ResponseWriter: w}
 	rp.ServeHTTP(sw, r)
-	t.End, t.Status = time.Now(), sw.status
-	if r.Context().Err() != nil && sw.status == 0 {
+	t.End, t.Status = time.Now(), sw.Status
+	if r.Context().Err() != nil && sw.Status == 0 {
 		t.Status = 499 // the engine cancelled it
 	}
 	p.mu.Lock()

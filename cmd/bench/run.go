@@ -199,7 +199,7 @@ func runSize(ctx context.Context, o *options, rep *report, tmp, simBin, exe stri
 			spec.MemProfile = filepath.Join(o.memProfile, "heap-"+name)
 		}
 		px.takeMarks()
-		px.startTrace()
+		px.takeTrace()
 		res, err := runChild(ctx, exe, spec)
 		if i == 0 {
 			px.stopCapture()

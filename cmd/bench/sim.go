@@ -224,40 +224,22 @@ type proxy struct {
 	capture *os.File
 	w       *bufio.Writer
 	bodies  int
-	trace   []traced // nil unless recording
+	trace   []traced // since the last takeTrace
 }
 
-// startTrace begins recording every forwarded request (see trace.go).
-func (p *proxy) startTrace() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.trace = []traced{}
-}
-
-// takeTrace returns the requests recorded so far and starts a new list.
+// takeTrace returns the requests forwarded since the last call (see
+// trace.go).
 func (p *proxy) takeTrace() []traced {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	t := p.trace
-	if t != nil {
-		p.trace = []traced{}
-	}
+	p.trace = nil
 	return t
 }
 
-// forward passes one request on, recording it when asked to.
+// forward passes one request on and records it.
 func (p *proxy) forward(rp *httputil.ReverseProxy, w http.ResponseWriter, r *http.Request) {
-	p.mu.Lock()
-	tracing := p.trace != nil
-	p.mu.Unlock()
-	if !tracing {
-		rp.ServeHTTP(w, r)
-		return
-	}
-	t := traced{Start: time.Now(), Query: r.URL.Path}
-	if r.URL.RawQuery != "" {
-		t.Query += "?" + r.URL.RawQuery
-	}
+	t := traced{Start: time.Now(), Query: r.URL.RequestURI()}
 	sw := &httpstatus.Recorder{ResponseWriter: w}
 	rp.ServeHTTP(sw, r)
 	t.End, t.Status = time.Now(), sw.Status
@@ -265,9 +247,7 @@ func (p *proxy) forward(rp *httputil.ReverseProxy, w http.ResponseWriter, r *htt
 		t.Status = 499 // the engine cancelled it
 	}
 	p.mu.Lock()
-	if p.trace != nil {
-		p.trace = append(p.trace, t)
-	}
+	p.trace = append(p.trace, t)
 	p.mu.Unlock()
 }
 

@@ -72,8 +72,8 @@ func TestProxyCountsAndTracesRequests(t *testing.T) {
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
-	get("?offset=0") // before tracing: counted, not traced
-	px.startTrace()
+	get("?offset=0") // before the last take: counted, not in the trace
+	px.takeTrace()
 	get("?offset=1000")
 	get("?offset=9000")
 	tr := px.takeTrace()

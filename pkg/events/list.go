@@ -96,24 +96,24 @@ func (l List) Flatten() []Event {
 // few such runs (a query over several providers: each provider's events
 // are in order) is merged; anything else is sorted.
 func (l List) Sorted() List {
-	runs := 1
+	var starts []int // the chunks that begin a run, after the first
 	var prev *Event
-	for _, c := range l.chunks {
+	for i, c := range l.chunks {
 		if !inOrder(c) {
 			return sortAll(l)
 		}
 		if prev != nil && compareNewest(prev, &c[0]) > 0 {
-			runs++
+			starts = append(starts, i)
 		}
 		prev = &c[len(c)-1]
 	}
 	switch {
-	case runs == 1:
+	case len(starts) == 0:
 		return l
-	case runs > maxMergeRuns:
+	case len(starts) >= maxMergeRuns:
 		return sortAll(l)
 	}
-	return ListOf(merge(l, runs))
+	return ListOf(merge(l, starts))
 }
 
 // sortAll copies the events of l into one slice and sorts it.
@@ -127,22 +127,20 @@ func sortAll(l List) List {
 // the heads of every run.
 const maxMergeRuns = 16
 
-// merge interleaves the runs of l, chunks that are newest first one after
-// another, into one slice, newest first; of equal events, the one of the
-// earlier run comes first (as a stable sort would leave them).
-func merge(l List, runs int) []Event {
+// merge interleaves the runs of l, each newest first, that begin at chunk
+// 0 and at the chunks starts into one slice, newest first; of equal
+// events, the one of the earlier run comes first (as a stable sort would
+// leave them).
+func merge(l List, starts []int) []Event {
 	type cursor struct {
 		chunks [][]Event // the run's chunks not yet taken
 		i      int       // the next event in chunks[0]
 	}
-	cs := make([]cursor, 0, runs)
-	var prev *Event
-	for _, c := range l.chunks {
-		if prev == nil || compareNewest(prev, &c[0]) > 0 {
-			cs = append(cs, cursor{})
-		}
-		cs[len(cs)-1].chunks = append(cs[len(cs)-1].chunks, c)
-		prev = &c[len(c)-1]
+	cs := make([]cursor, 0, len(starts)+1)
+	from := 0
+	for _, to := range append(starts, len(l.chunks)) {
+		cs = append(cs, cursor{chunks: l.chunks[from:to]})
+		from = to
 	}
 	out := make([]Event, 0, l.Len())
 	for len(cs) > 0 {

@@ -19,11 +19,13 @@ import (
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/vendorsim"
 )
 
-// pluginBinary is the executable mage builds into dist/ (built here with
-// go build when it is missing, e.g. in a plain `go test ./...`).
+// pluginBinary is the executable under test: AUDITLOG_PLUGIN_BINARY (npm
+// test points it at the one mage built into dist/), else one built here
+// from the current source, never a dist/ binary that may be older.
 func pluginBinary(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv("AUDITLOG_PLUGIN_BINARY"); p != "" {
@@ -33,11 +35,7 @@ func pluginBinary(t *testing.T) string {
 	if runtime.GOOS == "windows" {
 		name += ".exe"
 	}
-	p, _ := filepath.Abs(filepath.Join("..", "dist", name))
-	if _, err := os.Stat(p); err == nil {
-		return p
-	}
-	p = filepath.Join(t.TempDir(), name)
+	p := filepath.Join(t.TempDir(), name)
 	out, err := exec.Command("go", "build", "-o", p, ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("building the plugin: %v\n%s", err, out)
@@ -99,7 +97,7 @@ func pluginContext(url string, token string) *pluginv2.PluginContext {
 		OrgId:    1,
 		PluginId: "auditlens-auditlog-datasource",
 		DataSourceInstanceSettings: &pluginv2.DataSourceInstanceSettings{
-			Id: 1, Uid: "audit", Name: "Audit Log", JsonData: jd, LastUpdatedMS: time.Now().UnixMilli(),
+			Id: 1, Uid: "audit", Name: "Audit Log", JsonData: jd, LastUpdatedMS: clock.Now().UnixMilli(),
 			DecryptedSecureJsonData: map[string]string{"thousandeyesToken": token, "domoToken": vendorsim.DomoToken},
 		},
 	}
@@ -107,7 +105,9 @@ func pluginContext(url string, token string) *pluginv2.PluginContext {
 
 func TestTheBuiltBinaryServesGrafanaOverGRPC(t *testing.T) {
 	cfg := vendorsim.DefaultConfig()
-	cfg.End = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	// A week that ended a day ago on the plugin's clock, which the binary
+	// shares (it inherits AUDITLOG_NOW when the suite runs at another date).
+	cfg.End = clock.Now().UTC().Truncate(time.Hour).Add(-24 * time.Hour)
 	cfg.Start = cfg.End.Add(-7 * 24 * time.Hour)
 	cfg.Events = 3000
 	sim := vendorsim.New(cfg)
@@ -160,6 +160,11 @@ func TestTheBuiltBinaryServesGrafanaOverGRPC(t *testing.T) {
 		if e := resp.Responses["X"].Error; !strings.Contains(e, "not enabled") {
 			t.Fatalf("a query for a provider that is not set up gets its own error, got %q", e)
 		}
+		// Grafana's plugin metrics count what the user or a vendor has to
+		// fix as downstream, not as the plugin failing.
+		if src := resp.Responses["X"].ErrorSource; src != "downstream" {
+			t.Fatalf("error source %q, want downstream", src)
+		}
 	})
 
 	t.Run("CheckHealth", func(t *testing.T) {
@@ -167,8 +172,9 @@ func TestTheBuiltBinaryServesGrafanaOverGRPC(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ok.Status != pluginv2.CheckHealthResponse_OK || !strings.Contains(ok.Message, "Cisco ThousandEyes: OK") || !strings.Contains(ok.Message, "Domo: OK") {
-			t.Fatalf("health: %v %q", ok.Status, ok.Message)
+		if ok.Status != pluginv2.CheckHealthResponse_OK || ok.Message != "2 of 2 providers working" ||
+			!strings.Contains(string(ok.JsonDetails), `"verboseMessage":"Domo: OK — connected to `) {
+			t.Fatalf("health: %v %q %s", ok.Status, ok.Message, ok.JsonDetails)
 		}
 		bad := pluginContext(srv.URL, "wrong-token-value")
 		bad.DataSourceInstanceSettings.Uid = "audit-bad"
@@ -176,9 +182,12 @@ func TestTheBuiltBinaryServesGrafanaOverGRPC(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Status != pluginv2.CheckHealthResponse_ERROR || !strings.Contains(res.Message, "Cisco ThousandEyes: FAILED") ||
-			!strings.Contains(res.Message, "401") || !strings.Contains(res.Message, "Domo: OK") || strings.Contains(res.Message, "wrong-token-value") {
-			t.Fatalf("health with a bad token: %q", res.Message)
+		var d struct{ Message, VerboseMessage string }
+		_ = json.Unmarshal(res.JsonDetails, &d)
+		if res.Status != pluginv2.CheckHealthResponse_ERROR || res.Message != "1 of 2 providers working; failed: Cisco ThousandEyes" ||
+			!strings.HasPrefix(d.Message, "Cisco ThousandEyes: FAILED — thousandeyes: the API answered HTTP 401") ||
+			!strings.Contains(d.VerboseMessage, "Domo: OK") || strings.Contains(string(res.JsonDetails), "wrong-token-value") {
+			t.Fatalf("health with a bad token: %q %s", res.Message, res.JsonDetails)
 		}
 	})
 

@@ -8,6 +8,14 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 
+// `summary.js --go FILE LABEL`: one line for one go test run (scripts/test.sh).
+if (dir === '--go') {
+  const [file, label] = [failedStepCount, failedSteps];
+  const c = goCounts(file, false);
+  console.log(`Go at ${label}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+  process.exit(0);
+}
+
 // Jest (--json)
 const jestFile = path.join(dir, 'jest.json');
 if (fs.existsSync(jestFile)) {
@@ -30,18 +38,16 @@ if (fs.existsSync(jestFile)) {
   failed += 1;
 }
 
-// go test -json: print the package lines go test prints, count every test.
-const goFile = path.join(dir, 'go-test.json');
-if (fs.existsSync(goFile)) {
-  let gp = 0;
-  let gf = 0;
-  let gs = 0;
-  for (const line of fs.readFileSync(goFile, 'utf8').split('\n')) {
+// go test -json: counts every test; printPackages also prints the package
+// lines go test prints, and each failed test.
+function goCounts(file, printPackages) {
+  const c = { passed: 0, failed: 0, skipped: 0 };
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     if (!line.startsWith('{')) {
       continue;
     }
     const ev = JSON.parse(line);
-    if (!ev.Test && ev.Action === 'output' && /^(ok|FAIL|---|\?)\s/.test(ev.Output)) {
+    if (printPackages && !ev.Test && ev.Action === 'output' && /^(ok|FAIL|---|\?)\s/.test(ev.Output)) {
       process.stdout.write(ev.Output);
     }
     if (ev.Test && ev.Action === 'output' && /^\s*--- FAIL/.test(ev.Output)) {
@@ -49,21 +55,45 @@ if (fs.existsSync(goFile)) {
     }
     if (ev.Test) {
       if (ev.Action === 'pass') {
-        gp++;
+        c.passed++;
       } else if (ev.Action === 'fail') {
-        gf++;
+        c.failed++;
       } else if (ev.Action === 'skip') {
-        gs++;
+        c.skipped++;
       }
     }
   }
-  console.log(`Go: ${gp} passed, ${gf} failed, ${gs} skipped`);
-  passed += gp;
-  failed += gf;
-  skipped += gs;
+  return c;
+}
+
+const goFile = path.join(dir, 'go-test.json');
+if (fs.existsSync(goFile)) {
+  const c = goCounts(goFile, true);
+  console.log(`Go: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+  passed += c.passed;
+  failed += c.failed;
+  skipped += c.skipped;
 } else {
   console.log('Go: no results');
   failed += 1;
+}
+// The Go suite again at other instants (go-test-at-<RFC 3339>.json).
+for (const name of fs
+  .readdirSync(dir)
+  .filter((n) => /^go-test-at-.*\.json$/.test(n))
+  .sort()) {
+  const c = goCounts(path.join(dir, name), false);
+  const at = name.slice('go-test-at-'.length, -'.json'.length);
+  console.log(
+    `Go with the clock at ${at} (AUDITLOG_NOW): ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`
+  );
+  if (c.passed === 0) {
+    // A run that stopped before any test (a build error) proves nothing.
+    c.failed += 1;
+  }
+  passed += c.passed;
+  failed += c.failed;
+  skipped += c.skipped;
 }
 
 // Browser tests (Playwright's JSON report).

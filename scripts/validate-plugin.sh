@@ -25,7 +25,7 @@ VALIDATOR_VERSION=v0.45.6
 export PATH="$(go env GOPATH 2>/dev/null || echo "$HOME/go")/bin:$PATH"
 
 # Grafana plugin validator analyzers that need no network (v0.45.6). The
-# others, and why they are skipped: README.md, "Plugin package and Grafana's
+# others, and why they are skipped: docs/testing.md, "Plugin package and Grafana's
 # plugin validator". published-plugin, a dependency of manifest, pluginname,
 # version and legacybuilder, asks grafana.com and reads "unknown" offline,
 # which those analyzers treat as an unpublished plugin, as this one is.
@@ -66,7 +66,7 @@ echo "--- Grafana plugin validator"
 PLUGINCHECK2=${PLUGINCHECK2:-$(command -v plugincheck2 || true)}
 if [ -z "$PLUGINCHECK2" ] || [ ! -x "$PLUGINCHECK2" ]; then
   echo "skipped: plugincheck2 is not installed (set PLUGINCHECK2=/path/to/plugincheck2;"
-  echo "github.com/grafana/plugin-validator $VALIDATOR_VERSION, see README.md, \"Plugin package and Grafana's plugin validator\")"
+  echo "github.com/grafana/plugin-validator $VALIDATOR_VERSION, see docs/testing.md, \"Plugin package and Grafana's plugin validator\")"
   [ "${VALIDATE_REQUIRE_VALIDATOR:-}" = 1 ] && RC=1
   exit $RC
 fi

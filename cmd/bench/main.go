@@ -1,6 +1,6 @@
 // Command bench measures the query engine end to end against the vendor
 // simulator and prints one table row per case plus PASS/MISS per target
-// (shared/DESIGN.md "Fetching"):
+// (docs/performance.md, "Targets"):
 //
 //	go run ./cmd/bench            # 10k, 100k and 1M events, table and timeseries
 //	go run ./cmd/bench -quick     # 10k and 100k only
@@ -72,7 +72,7 @@ func parseFlags(args []string) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: go run ./cmd/bench [flags]\n\nBenchmarks the query engine against the simulator (see README.md, Performance).\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: go run ./cmd/bench [flags]\n\nBenchmarks the query engine against the simulator (see docs/performance.md).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	sizes := fs.String("sizes", "10000,100000,1000000", "comma-separated event counts (per provider in the simulator)")

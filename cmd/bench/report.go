@@ -13,7 +13,7 @@ import (
 	"github.com/auditlens/auditlog/internal/mdtable"
 )
 
-// Targets (shared/DESIGN.md "Fetching"), all ratios within one run.
+// Targets (docs/performance.md, "Targets"), all ratios within one run.
 const (
 	wallFactor    = 1.3     // wall <= 1.3 x ideal
 	cpuFactor     = 1.5     // engine CPU/event <= 1.5 x plain decode

@@ -50,6 +50,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/plugin"
 	"github.com/auditlens/auditlog/pkg/vendorsim"
 )
@@ -87,7 +88,7 @@ func run(args []string) error {
 		fs.Usage()
 		return errors.New("-datasource and -out are required")
 	}
-	o.now = time.Now().UTC()
+	o.now = clock.Now().UTC()
 	if *now != "" {
 		t, err := time.Parse(time.RFC3339, *now)
 		if err != nil {
@@ -382,7 +383,7 @@ func instanceSettings(ds provisioned, simURL string) (backend.DataSourceInstance
 	}
 	return backend.DataSourceInstanceSettings{
 		ID: 1, UID: ds.UID, Name: ds.Name, Type: ds.Type, JSONData: raw,
-		DecryptedSecureJSONData: ds.SecureJSONData, Updated: time.Now(),
+		DecryptedSecureJSONData: ds.SecureJSONData, Updated: clock.Now(),
 	}, nil
 }
 

@@ -47,6 +47,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/models"
 	"github.com/auditlens/auditlog/pkg/plugin"
@@ -72,7 +73,7 @@ func parseFlags(args []string) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: go run ./cmd/loadtest [flags]\n\nRuns dashboards against the plugin and the simulator (see README.md, Load test).\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: go run ./cmd/loadtest [flags]\n\nRuns dashboards against the plugin and the simulator (see docs/performance.md, "Load test").\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long dashboards keep refreshing")
@@ -298,7 +299,7 @@ func run(ctx context.Context, o *options, out io.Writer) (bool, error) {
 				if !time.Now().Before(deadline) || queryCtx.Err() != nil {
 					return
 				}
-				to := time.Now().Truncate(time.Millisecond)
+				to := clock.Now().Truncate(time.Millisecond)
 				from := to.Add(-p.dash.span)
 				mu.Lock()
 				inFlight[i] = true

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/auditlens/auditlog/internal/httpstatus"
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/vendorsim"
 )
 
@@ -65,7 +66,7 @@ func run(args []string) error {
 	}
 	if *skew != 0 {
 		d := *skew
-		cfg.Now = func() time.Time { return time.Now().Add(d) }
+		cfg.Now = func() time.Time { return clock.Now().Add(d) }
 	}
 	if *end != "" {
 		t, err := time.Parse(time.RFC3339, *end)

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/events"
 )
 
@@ -44,7 +45,7 @@ type cacheEntry struct {
 
 // NewCache makes a cache of at most maxBytes whose entries live for ttl.
 func NewCache(maxBytes int64, ttl time.Duration) *Cache {
-	return &Cache{maxBytes: maxBytes, ttl: ttl, now: time.Now, lru: list.New(), items: map[string]*list.Element{}}
+	return &Cache{maxBytes: maxBytes, ttl: ttl, now: clock.Now, lru: list.New(), items: map[string]*list.Element{}}
 }
 
 func (c *Cache) get(key string) (windowResult, bool) {

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/providers"
 )
@@ -39,7 +40,7 @@ func TestSettledWindowsAreCachedAndOnlyTheLiveEdgeIsRefetched(t *testing.T) {
 	const n = 3 * 24 * 3600 / 60 // one event a minute for three days
 	srv, calls := domoServerEvery(t, n, time.Minute)
 	now := t0.Add(50*time.Hour + 20*time.Minute)
-	f := &Fetcher{Client: srv.Client(), Cache: NewCache(64<<20, time.Hour), Now: func() time.Time { return now }}
+	f := &Fetcher{Client: srv.Client(), Cache: NewCache(64<<20, time.Hour), Clock: func() time.Time { return now }}
 	p := domo(t, srv.URL)
 	r := providers.Request{Window: providers.Window{From: now.Add(-24 * time.Hour), To: now}}
 	cold, err := f.Fetch(context.Background(), p, r)
@@ -84,7 +85,7 @@ func TestColdHoursNearTheEdgeAreReadTogetherAndCachedApart(t *testing.T) {
 	const n = 3 * 24 * 60 // one event a minute for three days
 	srv, calls := domoServerEvery(t, n, time.Minute)
 	now := t0.Add(49*time.Hour + 20*time.Minute)
-	f := &Fetcher{Client: srv.Client(), Cache: NewCache(64<<20, time.Hour), Now: func() time.Time { return now }}
+	f := &Fetcher{Client: srv.Client(), Cache: NewCache(64<<20, time.Hour), Clock: func() time.Time { return now }}
 	t.Cleanup(f.Cache.Close)
 	p := domo(t, srv.URL)
 	fetch := func() (*Result, int32) {
@@ -225,7 +226,7 @@ func TestRateLimiterPacesEveryRequestOfAProvider(t *testing.T) {
 }
 
 func TestRateLimitResetHeaderIsHonoured(t *testing.T) {
-	reset := time.Now().Add(20 * time.Second).Unix()
+	reset := clock.Now().Add(20 * time.Second).Unix()
 	srv, calls := domoServer(t, 10, 1, 429, http.Header{"X-Organization-Rate-Limit-Reset": {strconv.FormatInt(reset, 10)}})
 	s := &sleeps{}
 	f := &Fetcher{Client: srv.Client(), Sleep: s.sleep}
@@ -256,7 +257,7 @@ func TestWindowsOfOtherSizesServeFromTheCache(t *testing.T) {
 	day := t0.Add(3 * 24 * time.Hour)
 
 	// A week read first: a day inside it needs no request.
-	f := &Fetcher{Client: srv.Client(), Cache: NewCache(256<<20, time.Hour), Now: func() time.Time { return now }}
+	f := &Fetcher{Client: srv.Client(), Cache: NewCache(256<<20, time.Hour), Clock: func() time.Time { return now }}
 	week, _ := fetch(f, t0, t0.Add(7*24*time.Hour))
 	want, _ := fetch(&Fetcher{Client: srv.Client()}, day, day.Add(24*time.Hour))
 	got, n := fetch(f, day, day.Add(24*time.Hour))
@@ -269,7 +270,7 @@ func TestWindowsOfOtherSizesServeFromTheCache(t *testing.T) {
 
 	// Two days read as 3 h windows first (two one-day panels): the
 	// two-day panel's 6 h windows are tiled from them.
-	f = &Fetcher{Client: srv.Client(), Cache: NewCache(256<<20, time.Hour), Now: func() time.Time { return now }}
+	f = &Fetcher{Client: srv.Client(), Cache: NewCache(256<<20, time.Hour), Clock: func() time.Time { return now }}
 	fetch(f, day, day.Add(24*time.Hour))
 	fetch(f, day.Add(24*time.Hour), day.Add(48*time.Hour))
 	want, _ = fetch(&Fetcher{Client: srv.Client()}, day, day.Add(48*time.Hour))

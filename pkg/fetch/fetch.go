@@ -17,8 +17,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"golang.org/x/time/rate"
 
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/providers"
 )
@@ -56,8 +58,8 @@ type Fetcher struct {
 	SettleDelay time.Duration
 	// Limiters pace requests per provider id (shared by all queries).
 	Limiters map[string]*rate.Limiter
-	// Now is the clock (tests replace it).
-	Now func() time.Time
+	// Clock is the engine's clock; nil is clock.Now (tests replace it).
+	Clock func() time.Time
 
 	mu      sync.Mutex
 	flights map[string]*flight
@@ -400,11 +402,12 @@ func plan(from, to time.Time, size time.Duration, edge time.Time) []planned {
 	return out
 }
 
-func (f *Fetcher) now() time.Time {
-	if f.Now != nil {
-		return f.Now()
+// Now is the engine's time: Clock, else the plugin's clock.
+func (f *Fetcher) Now() time.Time {
+	if f.Clock != nil {
+		return f.Clock()
 	}
-	return time.Now()
+	return clock.Now()
 }
 
 // Fetch returns every event of p in r's window that matches r's filter.
@@ -438,7 +441,7 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 	base := fingerprint(p, pushed)
 
 	size := windowSize(r.To.Sub(r.From), p.WindowSize(), conc)
-	wins := f.mergeFineTail(plan(r.From, r.To, size, f.now().Add(-settle)), size, base)
+	wins := f.mergeFineTail(plan(r.From, r.To, size, f.Now().Add(-settle)), size, base)
 	seeker, seekable := p.(providers.Seeker)
 	if seekable {
 		wins = f.spans(wins, base, conc, r.Newest)
@@ -703,7 +706,7 @@ func fingerprint(p providers.Provider, r providers.Request) string {
 
 // tooManyPages is the error for a window whose pages do not end.
 func tooManyPages(p providers.Provider) error {
-	return fmt.Errorf("%s: more than %d pages in one window; the API keeps returning full pages", p.ID(), maxPagesPerWindow)
+	return backend.DownstreamErrorf("%s: more than %d pages in one window; the API keeps returning full pages", p.ID(), maxPagesPerWindow)
 }
 
 // fetchWindow pages one window to its end.
@@ -724,7 +727,7 @@ func (f *Fetcher) fetchWindow(ctx context.Context, p providers.Provider, r provi
 			break
 		}
 		if seen[page.Next] {
-			return out, fmt.Errorf("%s: the API returned the same next page twice; stopping to avoid a loop", p.ID())
+			return out, backend.DownstreamErrorf("%s: the API returned the same next page twice; stopping to avoid a loop", p.ID())
 		}
 		seen[page.Next] = true
 		cursor = page.Next
@@ -748,7 +751,7 @@ func (f *Fetcher) page(ctx context.Context, p providers.Provider, r providers.Re
 			return page, nil
 		}
 		if try >= 2 {
-			return providers.Page{}, fmt.Errorf("%s: cannot read the API's answer (twice): %w", p.ID(), err)
+			return providers.Page{}, backend.DownstreamErrorf("%s: cannot read the API's answer (twice): %w", p.ID(), err)
 		}
 	}
 }
@@ -775,7 +778,7 @@ func (f *Fetcher) Do(ctx context.Context, p providers.Provider, build func() (*h
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
 				}
-				return nil, fmt.Errorf("%s: waiting for the request rate limit (%.0f per minute) would pass the query's time limit: %w", p.ID(), float64(l.Limit())*60, err)
+				return nil, backend.DownstreamErrorf("%s: waiting for the request rate limit (%.0f per minute) would pass the query's time limit: %w", p.ID(), float64(l.Limit())*60, err)
 			}
 		}
 		release, err := acquireSlot(ctx)
@@ -785,7 +788,7 @@ func (f *Fetcher) Do(ctx context.Context, p providers.Provider, build func() (*h
 		if res != nil {
 			atomic.AddInt64(&res.Requests, 1)
 		}
-		body, err := providers.Do(f.client(), req, p)
+		body, err := providers.Do(f.client(), req.WithContext(providers.WithTry(req.Context(), attempt)), p)
 		release()
 		if err == nil {
 			return body, nil
@@ -814,6 +817,7 @@ func (f *Fetcher) Do(ctx context.Context, p providers.Provider, build func() (*h
 		if isHTTP && he.RetryAfter > 0 {
 			wait = he.RetryAfter + jitter(250*time.Millisecond)
 		}
+		backend.Logger.FromContext(ctx).Debug("vendor call retried", "provider", p.ID(), "try", attempt+1, "afterMs", wait.Milliseconds())
 		if err := f.sleep(ctx, wait); err != nil {
 			return nil, err
 		}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/models"
 	"github.com/auditlens/auditlog/pkg/providers"
@@ -56,6 +57,7 @@ func domoServerStep(t *testing.T, n int, step time.Duration, fail int32, status 
 		time.Sleep(time.Duration(srvDelay.Load()))
 		c := atomic.AddInt32(&calls, 1)
 		if c <= fail {
+			w.Header().Set("Date", clock.Now().UTC().Format(http.TimeFormat))
 			for k, v := range hdr {
 				w.Header()[k] = v
 			}

@@ -44,7 +44,7 @@ var (
 	groupBys = []string{GroupNone, GroupEvent, GroupUser, GroupObjectType, GroupProvider, GroupIPAddress}
 )
 
-// Query is the query JSON (see DESIGN.md "Query model").
+// Query is the query JSON (docs/architecture.md, "Contracts").
 type Query struct {
 	RefID       string       `json:"refId"`
 	Provider    string       `json:"provider"`

@@ -138,7 +138,7 @@ func (s *Settings) Resolve(provider string) ([]string, error) {
 
 // Vendor hosts. A URL on a vendor's own domain reaches its real API, so it
 // must use https (the credentials travel in headers) and be the bare host:
-// every vendor serves its audit API at the root of its host (vendors.md) and
+// every vendor serves its audit API at the root of its host (docs/vendors.md) and
 // the plugin adds the API path itself. Hosts of other domains (self-hosted
 // Domino, dedicated Datafold domains, reverse proxies, the simulator) may
 // have a path prefix and may use plain http on a trusted network, but not

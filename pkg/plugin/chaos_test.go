@@ -105,7 +105,7 @@ func faultDatasource(srv *httptest.Server, jsonExtra string) (*Datasource, *wait
 	ds := inst.(*Datasource)
 	w := &waits{}
 	ds.fetcher.Sleep = w.sleep
-	ds.fetcher.Now = func() time.Time { return chaosNow }
+	ds.fetcher.Clock = func() time.Time { return chaosNow }
 	return ds, w
 }
 

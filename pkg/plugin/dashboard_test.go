@@ -10,6 +10,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/vendorsim"
 )
@@ -103,7 +104,7 @@ func fetchedWindows(t *testing.T, resp *backend.QueryDataResponse) (windows, cac
 // test runs: once mid-hour, once when the refresh moves the settled edge
 // across an hour (the hour that just settled is read whole, once).
 func TestRefreshReadsOnlyTheNewTail(t *testing.T) {
-	day := time.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour)
+	day := clock.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour)
 	for _, tc := range []struct {
 		name    string
 		at      time.Time
@@ -116,7 +117,7 @@ func TestRefreshReadsOnlyTheNewTail(t *testing.T) {
 			sim, srv := smallSim(t, tc.at.Add(time.Minute))
 			ds := newSimDatasource(t, simSettings(srv.URL))
 			var clock time.Time
-			ds.fetcher.Now = func() time.Time { return clock }
+			ds.fetcher.Clock = func() time.Time { return clock }
 			q := func(at time.Time) backend.DataResponse {
 				clock = at
 				return run(t, ds, dataQuery("A", map[string]any{"provider": "thousandeyes", "format": "timeseries",

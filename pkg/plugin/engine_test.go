@@ -11,6 +11,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/fetch"
 	"github.com/auditlens/auditlog/pkg/providers"
@@ -340,7 +341,7 @@ func aidOf(e events.Event) string {
 func TestRangeBeyondRetentionIsNamed(t *testing.T) {
 	_, srv := shared(t)
 	ds := newSimDatasource(t, simSettings(srv.URL))
-	now := time.Now()
+	now := clock.Now()
 	old := dataQuery("A", map[string]any{"provider": "domo"}, now.Add(-500*24*time.Hour), now.Add(-400*24*time.Hour), time.Hour)
 	r := run(t, ds, old).Responses["A"]
 	if r.Error == nil || r.Status != backend.StatusBadRequest || !strings.HasPrefix(r.Error.Error(), "time range: Domo keeps audit events for about one year") {

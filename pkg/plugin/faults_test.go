@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/vendorsim"
 )
@@ -40,7 +41,7 @@ func TestEngineAgainstEachFault(t *testing.T) {
 	// skew sets the vendor's clock d off the plugin's, stopped 15 s into a
 	// minute: its rate-limit window resets 45 s later.
 	skew := func(d time.Duration) func(*vendorsim.Config) {
-		at := time.Now().Add(d).Truncate(time.Minute).Add(15 * time.Second)
+		at := clock.Now().Add(d).Truncate(time.Minute).Add(15 * time.Second)
 		return func(c *vendorsim.Config) { c.Now = func() time.Time { return at } }
 	}
 	// waitsIn checks the back-off waits the engine asked for.
@@ -67,7 +68,7 @@ func TestEngineAgainstEachFault(t *testing.T) {
 			check:  waitsIn(2*time.Second, 2250*time.Millisecond)},
 		{name: "429 with Retry-After as an HTTP date", provider: events.Domino,
 			faults: func(e *faultEnv) []vendorsim.Fault {
-				return []vendorsim.Fault{{Status: 429, RetryAfter: time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat)}}
+				return []vendorsim.Fault{{Status: 429, RetryAfter: clock.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat)}}
 			},
 			check: waitsIn(1500*time.Millisecond, 3250*time.Millisecond)},
 		{name: "429 without any wait header", provider: events.DomoPlatform,
@@ -84,7 +85,7 @@ func TestEngineAgainstEachFault(t *testing.T) {
 			tweak:  skew(-10 * time.Minute),
 			faults: fixed(vendorsim.Fault{Status: 429, RateLimitReset: true}),
 			check:  waitsIn(45*time.Second, 46250*time.Millisecond)}, // until the vendor's next minute, not at once
-		// HTTPError.Retryable: 429 and every 5xx (DESIGN.md).
+		// HTTPError.Retryable: 429 and every 5xx (docs/architecture.md).
 		{name: "500 once, retried", provider: events.Datafold,
 			faults: fixed(vendorsim.Fault{Status: 500})},
 		{name: "500 that lasts fails after the bounded tries", provider: events.Datafold,

@@ -52,22 +52,45 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 		}(i, id)
 	}
 	wg.Wait()
+	return healthResult(results), nil
+}
+
+// healthResult is what Grafana shows after Save & test: the message is
+// the alert's title (how many providers work, which failed); the details'
+// message is the first thing to fix, and their verboseMessage has one line
+// per provider, under "Details". The providers list is for the config
+// editor and provisioning checks.
+func healthResult(results []providerHealth) *backend.CheckHealthResult {
 	status := backend.HealthStatusOk
 	lines := make([]string, len(results))
-	okCount := 0
+	var failed, working []string
+	first := ""
 	for i, r := range results {
 		mark := "OK"
-		if !r.OK {
+		if r.OK {
+			working = append(working, r.Label)
+		} else {
 			mark = "FAILED"
 			status = backend.HealthStatusError
-		} else {
-			okCount++
+			failed = append(failed, r.Label)
 		}
 		lines[i] = fmt.Sprintf("%s: %s — %s", r.Label, mark, r.Message)
+		if !r.OK && first == "" {
+			first = lines[i]
+		}
 	}
-	summary := fmt.Sprintf("%d of %d providers working. ", okCount, len(results))
-	details, _ := json.Marshal(map[string]any{"providers": results})
-	return &backend.CheckHealthResult{Status: status, Message: summary + strings.Join(lines, "; "), JSONDetails: details}, nil
+	title := fmt.Sprintf("%d of %d providers working", len(working), len(results))
+	if len(failed) > 0 {
+		title += "; failed: " + strings.Join(failed, ", ")
+	} else {
+		first = strings.Join(working, ", ") + ": connected and read the audit log."
+	}
+	details, _ := json.Marshal(map[string]any{
+		"message":        first,
+		"verboseMessage": strings.Join(lines, "\n"),
+		"providers":      results,
+	})
+	return &backend.CheckHealthResult{Status: status, Message: title, JSONDetails: details}
 }
 
 func (d *Datasource) checkProvider(ctx context.Context, id string) providerHealth {
@@ -86,10 +109,10 @@ func (d *Datasource) checkProvider(ctx context.Context, id string) providerHealt
 		h.Message = err.Error()
 		return h
 	}
-	now := time.Now().UTC()
+	now := d.fetcher.Now().UTC()
 	r := providers.Request{Window: providers.Window{From: now.Add(-time.Hour), To: now}, PageSize: 1}
 	// One retry at most: the admin is waiting for the answer.
-	quick := &fetch.Fetcher{Client: d.client, Limiters: d.fetcher.Limiters, MaxAttempts: 2, BaseBackoff: 200 * time.Millisecond}
+	quick := &fetch.Fetcher{Client: d.client, Clock: d.fetcher.Clock, Limiters: d.fetcher.Limiters, MaxAttempts: 2, BaseBackoff: 200 * time.Millisecond}
 	body, err := quick.Do(ctx, p, func() (*http.Request, error) { return p.NewRequest(ctx, r, "") }, nil, nil)
 	if err == nil {
 		_, err = p.ParsePage(body, r, "")

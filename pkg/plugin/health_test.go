@@ -20,17 +20,37 @@ func health(t *testing.T, s backend.DataSourceInstanceSettings) *backend.CheckHe
 	return res
 }
 
+// healthDetails are the JSON details Grafana shows under the title: the
+// first thing to fix, then one line per provider.
+type healthDetails struct {
+	Message        string           `json:"message"`
+	VerboseMessage string           `json:"verboseMessage"`
+	Providers      []providerHealth `json:"providers"`
+}
+
+func detailsOf(t *testing.T, res *backend.CheckHealthResult) healthDetails {
+	t.Helper()
+	var d healthDetails
+	if err := json.Unmarshal(res.JSONDetails, &d); err != nil {
+		t.Fatalf("details %s: %v", res.JSONDetails, err)
+	}
+	return d
+}
+
 func TestHealthReportsEveryProviderByName(t *testing.T) {
 	_, srv := shared(t)
 	res := health(t, simSettings(srv.URL))
-	if res.Status != backend.HealthStatusOk || !strings.HasPrefix(res.Message, "5 of 5 providers working.") {
+	if res.Status != backend.HealthStatusOk || res.Message != "5 of 5 providers working" {
 		t.Fatalf("%v: %s", res.Status, res.Message)
 	}
-	var details struct {
-		Providers []providerHealth `json:"providers"`
-	}
-	if err := json.Unmarshal(res.JSONDetails, &details); err != nil || len(details.Providers) != 5 {
+	d := detailsOf(t, res)
+	if len(d.Providers) != 5 || d.Message != "Domo, Domo platform API, Domino Data Lab, Datafold, Cisco ThousandEyes: connected and read the audit log." {
 		t.Fatalf("details %s", res.JSONDetails)
+	}
+	// One line per provider, as Grafana shows it (white-space: pre-wrap).
+	lines := strings.Split(d.VerboseMessage, "\n")
+	if len(lines) != 5 || lines[0] != "Domo: OK — connected to "+strings.TrimPrefix(srv.URL, "http://")+" and read the audit log" {
+		t.Fatalf("verboseMessage %q", d.VerboseMessage)
 	}
 }
 
@@ -51,8 +71,16 @@ func TestHealthSaysWhatIsWrongInAdminWords(t *testing.T) {
 		"thousandeyesToken":        "sim-te-token",
 	}
 	res := health(t, s)
-	if res.Status != backend.HealthStatusError || !strings.HasPrefix(res.Message, "0 of 5 providers working.") {
+	if res.Status != backend.HealthStatusError || res.Message != "0 of 5 providers working; failed: Domo, Domo platform API, Domino Data Lab, Datafold, Cisco ThousandEyes" {
 		t.Fatalf("%v: %s", res.Status, res.Message)
+	}
+	d := detailsOf(t, res)
+	if !strings.HasPrefix(d.Message, "Domo: FAILED — domo: the API answered HTTP 401") {
+		t.Errorf("the first thing to fix: %q", d.Message)
+	}
+	lines := strings.Split(d.VerboseMessage, "\n")
+	if len(lines) != 5 {
+		t.Fatalf("want one line per provider: %q", d.VerboseMessage)
 	}
 	for _, want := range []string{
 		"Domo: FAILED — domo: the API answered HTTP 401",
@@ -62,8 +90,8 @@ func TestHealthSaysWhatIsWrongInAdminWords(t *testing.T) {
 		"Datafold: FAILED — datafold: cannot reach 127.0.0.1:1",
 		"Cisco ThousandEyes: FAILED — thousandeyes: URL must not contain a user name or password",
 	} {
-		if !strings.Contains(res.Message, want) {
-			t.Errorf("health message lacks %q:\n%s", want, res.Message)
+		if !strings.Contains(d.VerboseMessage, want) {
+			t.Errorf("health details lack %q:\n%s", want, d.VerboseMessage)
 		}
 	}
 	for _, secret := range []string{"not-the-token", "sim-domino-jwt", "sim-datafold-key", "sim-te-token", "pw@"} {
@@ -124,17 +152,12 @@ func TestHealthCatchesConfigMistakes(t *testing.T) {
 			}
 			s.DecryptedSecureJSONData = secrets
 			res := health(t, s)
-			if res.Status != backend.HealthStatusError || !strings.HasPrefix(res.Message, "4 of 5 providers working.") {
+			if res.Status != backend.HealthStatusError || res.Message != "4 of 5 providers working; failed: "+label(c.id) {
 				t.Fatalf("%v: %s", res.Status, res.Message)
 			}
-			if !strings.Contains(res.Message, c.want) {
-				t.Errorf("health message lacks %q:\n%s", c.want, res.Message)
-			}
-			var details struct {
-				Providers []providerHealth `json:"providers"`
-			}
-			if err := json.Unmarshal(res.JSONDetails, &details); err != nil {
-				t.Fatal(err)
+			details := detailsOf(t, res)
+			if !strings.Contains(details.Message, c.want) {
+				t.Errorf("the first thing to fix lacks %q:\n%s", c.want, details.Message)
 			}
 			for _, p := range details.Providers {
 				if p.ID == c.id && (p.OK || p.Setting != c.setting) {

@@ -57,15 +57,15 @@ type providerRun struct {
 func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.DataResponse {
 	q, err := models.ParseQuery(dq.JSON)
 	if err != nil {
-		return backend.ErrDataResponse(backend.StatusBadRequest, err.Error())
+		return badQuery(err.Error())
 	}
 	from, to := dq.TimeRange.From.UTC(), dq.TimeRange.To.UTC()
 	if !from.Before(to) {
-		return backend.ErrDataResponse(backend.StatusBadRequest, fmt.Sprintf("time range: the start (%s) must be before the end (%s)", from.Format(time.RFC3339), to.Format(time.RFC3339)))
+		return badQuery(fmt.Sprintf("time range: the start (%s) must be before the end (%s)", from.Format(time.RFC3339), to.Format(time.RFC3339)))
 	}
 	ids, err := d.settings.Resolve(q.Provider)
 	if err != nil {
-		return backend.ErrDataResponse(backend.StatusBadRequest, err.Error())
+		return badQuery(err.Error())
 	}
 	// The series' provider label depends on what was asked, not on which
 	// providers the range reaches (an alert's series must keep its labels).
@@ -78,7 +78,7 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 	}
 	ids, retained, err := d.retained(ids, from, to)
 	if err != nil {
-		return backend.ErrDataResponse(backend.StatusBadRequest, err.Error())
+		return badQuery(err.Error())
 	}
 	req := providers.Request{
 		Window:  providers.Window{From: from, To: to},
@@ -126,7 +126,7 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 		truncated = truncated || r.res.Truncated
 	}
 	if len(errs) == len(runs) {
-		return backend.ErrDataResponse(statusOf(errs[0]), joinErrors(errs))
+		return backend.ErrDataResponseWithSource(statusOf(errs[0]), sourceOf(errs), joinErrors(errs))
 	}
 	if len(runs) > 1 {
 		all = all.Sorted()
@@ -179,6 +179,7 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 		// Partial data would be a wrong count for an alert: report the error too.
 		res.Error = errors.New(joinErrors(errs))
 		res.Status = statusOf(errs[0])
+		res.ErrorSource = sourceOf(errs)
 	}
 	return res
 }
@@ -188,7 +189,7 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 // nothing of the range is left out with a notice, or is an error when it
 // is the only one.
 func (d *Datasource) retained(ids []string, from, to time.Time) ([]string, []data.Notice, error) {
-	now := time.Now()
+	now := d.fetcher.Now()
 	var keep []string
 	var notices []data.Notice
 	for _, id := range ids {
@@ -239,7 +240,7 @@ func (d *Datasource) fetchAll(ctx context.Context, ids []string, r providers.Req
 			runs[i].id = id
 			p, err := d.provider(id)
 			if err != nil {
-				runs[i].err = err
+				runs[i].err = backend.DownstreamError(err) // a setting to fix
 				return
 			}
 			runs[i].pushed = p.Pushdown(r)
@@ -309,38 +310,6 @@ func filterText(f events.Filter) string {
 		parts = append(parts, "users="+strings.Join(f.Users, ","))
 	}
 	return strings.Join(parts, " ")
-}
-
-func joinErrors(errs []error) string {
-	s := make([]string, len(errs))
-	for i, e := range errs {
-		s[i] = e.Error()
-	}
-	return strings.Join(s, "; ")
-}
-
-// statusOf maps an engine error onto the status Grafana shows.
-func statusOf(err error) backend.Status {
-	var he *providers.HTTPError
-	switch {
-	case errors.Is(err, context.Canceled):
-		return backend.StatusBadRequest
-	case errors.Is(err, context.DeadlineExceeded):
-		return backend.StatusTimeout
-	case errors.As(err, &he):
-		switch he.Status {
-		case 401:
-			return backend.StatusUnauthorized
-		case 403:
-			return backend.StatusForbidden
-		case 404:
-			return backend.StatusNotFound
-		case 429:
-			return backend.StatusTooManyRequests
-		}
-		return backend.StatusBadGateway
-	}
-	return backend.StatusBadGateway
 }
 
 // linkVendorPage adds a data link to the vendor's audit-log page on the

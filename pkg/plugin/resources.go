@@ -87,7 +87,7 @@ func (d *Datasource) serveResource(w http.ResponseWriter, r *http.Request) {
 		d.handleProviders(w, r)
 		return
 	}
-	lr, err := d.parseLookup(q, time.Now().UTC())
+	lr, err := d.parseLookup(q, d.fetcher.Now().UTC())
 	if err != nil {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -402,7 +403,22 @@ func TestNoSecretLeaks(t *testing.T) {
 			vendor.mu.Lock()
 			secrets := forbidden(vendor.tokens)
 			vendor.mu.Unlock()
-			outs = append(outs, output{"logs", logs.String()})
+			logged := logs.String()
+			outs = append(outs, output{"logs", logged})
+			// Every provider's vendor calls are in the debug log (so that the
+			// check above covers them), with their status, and without the
+			// query string (cursors, user filters).
+			for _, id := range events.ProviderIDs {
+				if !strings.Contains(logged, "vendor call [provider "+id+" method ") {
+					t.Errorf("no vendor call of %s was logged", id)
+				}
+			}
+			if want := "status " + strconv.Itoa(sc.status) + " "; sc.status >= 400 && !strings.Contains(logged, want) {
+				t.Errorf("the log does not show the vendor's %d", sc.status)
+			}
+			if strings.Contains(logged, "offset=") || strings.Contains(logged, "startTimestamp=") {
+				t.Errorf("the log shows a query string")
+			}
 			for _, o := range outs {
 				if leak := leakIn(o.text, secrets); leak != "" {
 					i := strings.Index(o.text, leak[:10])
@@ -412,7 +428,7 @@ func TestNoSecretLeaks(t *testing.T) {
 			if sc.mode == "pass" {
 				// The baseline must really have worked, or the scenarios prove nothing.
 				for _, o := range outs {
-					if strings.HasSuffix(o.where, " health") && !strings.Contains(o.text, "providers working.") {
+					if strings.HasSuffix(o.where, " health") && !strings.Contains(o.text, "providers working\n") {
 						t.Errorf("%s: %s", o.where, o.text)
 					}
 					if strings.Contains(o.where, " error") {

@@ -10,13 +10,17 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/vendorsim"
 )
 
-// The simulated week every engine test reads: fixed, so runs are repeatable.
+// The simulated week every engine test reads: it ends at the last midnight
+// but one on the plugin's clock (settled, and inside every vendor's
+// retention on any date the suite runs at); the seed makes the records the
+// same from run to run, relative to that midnight.
 var (
-	simEnd   = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	simEnd   = clock.Now().UTC().Truncate(24 * time.Hour).Add(-24 * time.Hour)
 	simStart = simEnd.Add(-7 * 24 * time.Hour)
 )
 

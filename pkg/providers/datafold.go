@@ -13,7 +13,7 @@ import (
 	"github.com/auditlens/auditlog/pkg/models"
 )
 
-// Datafold audit logs, vendors.md#datafold.
+// Datafold audit logs, docs/vendors.md#datafold.
 //
 // GET {host}/api/v1/audit_logs with "Authorization: Key <key>" and a JSON
 // body {"start_date", "end_date"} on the GET. No paging: the whole range

@@ -12,7 +12,7 @@ import (
 	"github.com/auditlens/auditlog/pkg/models"
 )
 
-// Domino Data Lab audit trail, vendors.md#domino.
+// Domino Data Lab audit trail, docs/vendors.md#domino.
 //
 // GET {host}/api/audittrail/v1/auditevents?startTimestamp&endTimestamp&sort=-timestamp&limit&offset
 // plus exact filters (event, targetType, withinProjectName), with a bearer

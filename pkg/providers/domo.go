@@ -12,7 +12,7 @@ import (
 	"github.com/auditlens/auditlog/pkg/models"
 )
 
-// Domo Activity Log API (instance API), vendors.md#domo.
+// Domo Activity Log API (instance API), docs/vendors.md#domo.
 //
 // GET https://{instance}.domo.com/api/audit/v1/user-audits?start&end&offset&limit&objectType
 // with X-DOMO-Developer-Token. A bare array, offset paging, no documented
@@ -54,7 +54,7 @@ func (p *domo) ID() string                { return events.Domo }
 func (p *domo) BaseURL() *url.URL         { return p.base }
 func (p *domo) WindowSize() time.Duration { return 24 * time.Hour }
 
-// Retention: Domo keeps about one year of activity log (vendors.md).
+// Retention: Domo keeps about one year of activity log (docs/vendors.md).
 func (p *domo) Retention() time.Duration { return 365 * 24 * time.Hour }
 
 func (p *domo) Pushdown(r Request) events.Filter {

@@ -14,11 +14,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/models"
 )
 
-// Domo platform API /v1/audit, vendors.md#domo-platform.
+// Domo platform API /v1/audit, docs/vendors.md#domo-platform.
 //
 // OAuth client credentials: GET /oauth/token?grant_type=client_credentials&scope=audit
 // with HTTP Basic client auth; the bearer token lasts about an hour and is
@@ -140,7 +141,7 @@ func (p *domoPlatform) Invalidate(rejected *http.Request) {
 func (p *domoPlatform) accessToken(ctx context.Context) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.token != "" && time.Now().Before(p.expires) {
+	if p.token != "" && clock.Now().Before(p.expires) {
 		return p.token, nil
 	}
 	q := url.Values{"grant_type": {"client_credentials"}, "scope": {"audit"}}
@@ -174,7 +175,7 @@ func (p *domoPlatform) accessToken(ctx context.Context) (string, error) {
 	if ttl > 2*tokenEarlyRefresh {
 		ttl -= tokenEarlyRefresh
 	}
-	p.token, p.expires = token, time.Now().Add(ttl)
+	p.token, p.expires = token, clock.Now().Add(ttl)
 	p.shown.Store(&token)
 	return p.token, nil
 }

@@ -12,6 +12,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+
+	"github.com/auditlens/auditlog/pkg/clock"
 )
 
 // MaxBodyBytes bounds one response body.
@@ -78,7 +82,7 @@ func (e *HTTPError) Error() string {
 }
 
 // Retryable reports whether the request may succeed if sent again: rate
-// limits and server errors (DESIGN.md: "429 / 5xx are retried"; a vendor's
+// limits and server errors ("429 / 5xx are retried", docs/architecture.md; a vendor's
 // 500 is most often a passing fault, and a lasting one still fails after
 // the bounded tries).
 func (e *HTTPError) Retryable() bool {
@@ -117,10 +121,12 @@ func redact(s string, secrets ...string) string {
 // an *HTTPError. It checks that the request goes to p's base URL.
 func Do(client *http.Client, req *http.Request, p Provider) ([]byte, error) {
 	if err := SameOrigin(p, req.URL.String()); err != nil {
-		return nil, err
+		return nil, backend.DownstreamError(err)
 	}
+	sent := clock.Now()
 	resp, err := sameOriginRedirects(client, p).Do(req)
 	if err != nil {
+		logCall(p, req, clock.Now().Sub(sent), 0, err)
 		if req.Context().Err() != nil {
 			return nil, req.Context().Err()
 		}
@@ -128,22 +134,23 @@ func Do(client *http.Client, req *http.Request, p Provider) ([]byte, error) {
 	}
 	defer resp.Body.Close()
 	body, err := readBody(resp)
+	logCall(p, req, clock.Now().Sub(sent), resp.StatusCode, nil)
 	if err != nil {
 		return nil, &NetworkError{Provider: p.ID(), Host: req.URL.Host, Err: fmt.Errorf("reading the response: %w", err)}
 	}
 	if len(body) > MaxBodyBytes {
-		return nil, fmt.Errorf("%s: the response is larger than %d MiB; narrow the time range", p.ID(), MaxBodyBytes>>20)
+		return nil, backend.DownstreamErrorf("%s: the response is larger than %d MiB; narrow the time range", p.ID(), MaxBodyBytes>>20)
 	}
 	if resp.StatusCode/100 != 2 {
 		return nil, newHTTPError(p, resp, body)
 	}
 	if looksHTML(resp, body) {
-		return nil, fmt.Errorf("%s: %s returned a web page instead of JSON; check the URL in the data source settings", p.ID(), req.URL.Host)
+		return nil, backend.DownstreamErrorf("%s: %s returned a web page instead of JSON; check the URL in the data source settings", p.ID(), req.URL.Host)
 	}
 	// Every vendor answers a JSON object or array; anything else is not its
 	// API (and is not quoted: it could be anything, a request echo included).
 	if b := bytes.TrimSpace(body); len(b) > 0 && b[0] != '{' && b[0] != '[' {
-		return nil, fmt.Errorf("%s: %s answered HTTP %d with something other than JSON (%s); check the URL in the data source settings",
+		return nil, backend.DownstreamErrorf("%s: %s answered HTTP %d with something other than JSON (%s); check the URL in the data source settings",
 			p.ID(), req.URL.Host, resp.StatusCode, contentType(resp))
 	}
 	return body, nil
@@ -234,7 +241,7 @@ func newHTTPError(p Provider, resp *http.Response, body []byte) *HTTPError {
 			e.Hint = "check the URL in the data source settings"
 		}
 	}
-	e.RetryAfter = retryAfter(resp.Header, time.Now())
+	e.RetryAfter = retryAfter(resp.Header, clock.Now())
 	return e
 }
 
@@ -268,7 +275,7 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 	return 0
 }
 
-// vendorMessage extracts the human message from the error shapes vendors.md
+// vendorMessage extracts the human message from the error shapes docs/vendors.md
 // lists: Domo {message, statusReason}, RFC 7807 {title, detail, errors},
 // OAuth {error, error_description}, FastAPI {detail: [{loc, msg}]}.
 func vendorMessage(body []byte) string {

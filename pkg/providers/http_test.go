@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/models"
 )
@@ -32,6 +33,9 @@ func TestVendorErrorShapesBecomeReadableMessages(t *testing.T) {
 func serve(t *testing.T, status int, ctype, body string, hdr map[string]string) (*httptest.Server, Provider) {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The vendor's clock is the plugin's (rate-limit resets are
+		// measured against the answer's Date).
+		w.Header().Set("Date", clock.Now().UTC().Format(http.TimeFormat))
 		for k, v := range hdr {
 			w.Header().Set(k, v)
 		}
@@ -77,7 +81,7 @@ func TestDoRejectsHTMLWithStatus200(t *testing.T) {
 }
 
 func TestDoReadsRateLimitWaits(t *testing.T) {
-	reset := time.Now().Add(30 * time.Second).Unix()
+	reset := clock.Now().Add(30 * time.Second).Unix()
 	srv, p := serve(t, 429, "application/problem+json", `{"title":"Too Many Requests","status":429}`,
 		map[string]string{"X-Organization-Rate-Limit-Reset": itoa(reset)})
 	_, err := doOnce(t, srv, p)

@@ -13,7 +13,7 @@ import (
 	"github.com/auditlens/auditlog/pkg/models"
 )
 
-// Cisco ThousandEyes API v7 activity log, vendors.md#thousandeyes.
+// Cisco ThousandEyes API v7 activity log, docs/vendors.md#thousandeyes.
 //
 // GET https://api.thousandeyes.com/v7/audit-user-events?aid&useAllPermittedAids&startDate&endDate
 // with a bearer token. Paging follows the absolute _links.next.href
@@ -41,7 +41,7 @@ func (p *thousandEyes) ID() string                { return events.ThousandEyes }
 func (p *thousandEyes) BaseURL() *url.URL         { return p.base }
 func (p *thousandEyes) WindowSize() time.Duration { return 24 * time.Hour }
 
-// Retention: ThousandEyes keeps two years of activity log (vendors.md).
+// Retention: ThousandEyes keeps two years of activity log (docs/vendors.md).
 func (p *thousandEyes) Retention() time.Duration       { return 2 * 365 * 24 * time.Hour }
 func (p *thousandEyes) Redact(s string) string         { return redact(s, p.token) }
 func (p *thousandEyes) Pushdown(Request) events.Filter { return events.Filter{} }

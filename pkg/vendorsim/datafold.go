@@ -15,7 +15,7 @@ import (
 	"github.com/auditlens/auditlog/pkg/events"
 )
 
-// datafold: Datafold audit logs, vendors.md#datafold.
+// datafold: Datafold audit logs, docs/vendors.md#datafold.
 // GET /api/v1/audit_logs, optional JSON body {"start_date", "end_date"} on
 // the GET, no paging, {"logs": [...]}.
 

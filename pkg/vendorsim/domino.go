@@ -10,7 +10,7 @@ import (
 	"github.com/auditlens/auditlog/pkg/events"
 )
 
-// domino: Domino Data Lab audit trail, vendors.md#domino.
+// domino: Domino Data Lab audit trail, docs/vendors.md#domino.
 // GET /api/audittrail/v1/auditevents, newest or oldest first on request.
 // Domino records no logins; its burst is a mass "Download Files".
 

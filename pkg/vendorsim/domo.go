@@ -13,7 +13,7 @@ import (
 )
 
 // domo (instance API /api/audit/v1/user-audits) and domo-platform
-// (/v1/audit with OAuth client credentials), vendors.md#domo and
+// (/v1/audit with OAuth client credentials), docs/vendors.md#domo and
 // #domo-platform. Both share the event vocabulary; each has its own data.
 
 type domoTmpl struct {
@@ -56,7 +56,7 @@ var domoTemplates = []domoTmpl{
 
 const domoFailedLogin = 23 // index of FAILED_LOGIN in domoTemplates
 
-// domoExtraObjectTypes are object types from vendors.md's list (and
+// domoExtraObjectTypes are object types from the list in docs/vendors.md (and
 // third-party enums) that the data never uses; objectTypes lists them too.
 var domoExtraObjectTypes = []string{"ACCOUNT", "ACTIVITY_LOG", "BEAST_MODE_FORMULA", "COLLECTION", "PROJECT", "TASK", "VARIABLE"}
 

@@ -81,7 +81,7 @@ func get(t *testing.T, url string, hdr ...string) resp { return do(t, "GET", url
 
 func ms(t time.Time) string { return strconv.FormatInt(t.UnixMilli(), 10) }
 
-// ---- an independent reading of the records, per vendors.md and the
+// ---- an independent reading of the records, per docs/vendors.md and the
 // mapping rules: the ground truth must equal what a parser reads back. ----
 
 func str(v any) string {

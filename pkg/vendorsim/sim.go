@@ -1,5 +1,5 @@
 // Package vendorsim is a faithful simulator of the five vendor audit APIs the
-// plugin reads (shared/vendors.md): the same paths, auth headers, parameter
+// plugin reads (docs/vendors.md): the same paths, auth headers, parameter
 // names and formats, page sizes and limits, pagination, error and rate-limit
 // responses, over a deterministic seeded dataset. It also knows the ground
 // truth: every record as the normalised events.Event the plugin should make
@@ -18,7 +18,7 @@
 //	helpers        GET /_sim/health, GET /_sim/truth?provider=&from=ms&to=ms
 //	               GET|POST|DELETE /_sim/faults, POST /_sim/insert (faults.go)
 //
-// Where vendors.md marks a fact as undocumented ([?]) the simulator plays one
+// Where docs/vendors.md marks a fact as undocumented ([?]) the simulator plays one
 // answer by default and the others through Config; every other guess is
 // commented where it is made ("Guess:").
 package vendorsim
@@ -34,6 +34,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/events"
 )
 
@@ -62,7 +63,7 @@ func SecureJSONData() map[string]string {
 
 // Variant names.
 const (
-	PlatformTime12h = "12h" // "2017-12-13 10:57:35 PM", read as UTC (vendors.md's documented example)
+	PlatformTime12h = "12h" // "2017-12-13 10:57:35 PM", read as UTC (the documented example in docs/vendors.md)
 	PlatformTimeMs  = "ms"  // JSON number, epoch milliseconds
 	PlatformTimeISO = "iso" // RFC 3339 string with milliseconds
 
@@ -84,7 +85,7 @@ type Config struct {
 
 	Latency time.Duration // each vendor request is answered this long after it arrived, the simulator's own work included (honours the request context)
 
-	// Variants of what vendors.md marks undocumented or ambiguous.
+	// Variants of what docs/vendors.md marks undocumented or ambiguous.
 	PlatformTimeFormat       string // PlatformTime12h (default), PlatformTimeMs, PlatformTimeISO
 	DomoObjectTypesAsObjects bool   // objectTypes returns [{"type":"PAGE"},...] instead of ["PAGE",...]
 	DominoBareArray          bool   // domino answers a bare array instead of {"events":[...]}
@@ -95,14 +96,14 @@ type Config struct {
 	TokenTTL              time.Duration // domo-platform access token lifetime; default 3599s
 
 	// Now is the simulator's clock (token expiry, rate-limit windows,
-	// "now" defaults of the APIs, the Date header). Default time.Now; a
+	// "now" defaults of the APIs, the Date header). Default clock.Now; a
 	// clock ahead of or behind the client's plays clock skew.
 	Now func() time.Time
 }
 
 // DefaultConfig returns the defaults, with End = now truncated to the minute.
 func DefaultConfig() Config {
-	end := time.Now().UTC().Truncate(time.Minute)
+	end := clock.Now().UTC().Truncate(time.Minute)
 	return Config{
 		Seed: 1, Start: end.Add(-7 * 24 * time.Hour), End: end, Events: 5000,
 		DomoInstance:             "acme",
@@ -118,7 +119,7 @@ func DefaultConfig() Config {
 		ThousandEyesPageSize:     500,
 		ThousandEyesRateLimit:    240,
 		TokenTTL:                 3599 * time.Second,
-		Now:                      time.Now,
+		Now:                      clock.Now,
 	}
 }
 
@@ -176,7 +177,7 @@ func (c Config) withDefaults() Config {
 		c.TokenTTL = d.TokenTTL
 	}
 	if c.Now == nil {
-		c.Now = time.Now
+		c.Now = clock.Now
 	}
 	return c
 }
@@ -512,7 +513,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	arrived := time.Now()
+	arrived := clock.Now()
 	s.counts[p].Add(1)
 	// The vendor's clock, as a server tells it (see Config.Now).
 	w.Header().Set("Date", s.cfg.Now().UTC().Format(http.TimeFormat))
@@ -533,7 +534,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// the request arrives and sent once Latency has passed since then.
 	rec := &bufferWriter{header: w.Header(), status: http.StatusOK}
 	h(rec, r)
-	if !sleep(r.Context(), s.cfg.Latency-time.Since(arrived)) {
+	if !sleep(r.Context(), s.cfg.Latency-clock.Now().Sub(arrived)) {
 		return
 	}
 	w.WriteHeader(rec.status)

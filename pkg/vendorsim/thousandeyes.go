@@ -16,7 +16,7 @@ import (
 )
 
 // thousandeyes: Cisco ThousandEyes API v7 activity log,
-// vendors.md#thousandeyes. GET /v7/audit-user-events, newest first, paged
+// docs/vendors.md#thousandeyes. GET /v7/audit-user-events, newest first, paged
 // by an absolute _links.next.href with an opaque cursor, rate limited per
 // organisation.
 

@@ -74,7 +74,7 @@ type options struct {
 func run(args []string) error {
 	o := options{}
 	fs := flag.NewFlagSet("dashframes", flag.ContinueOnError)
-	fs.StringVar(&o.dashboard, "dashboard", "provisioning/dashboards/audit-overview.json", "the dashboard JSON")
+	fs.StringVar(&o.dashboard, "dashboard", "src/dashboards/audit-overview.json", "the dashboard JSON")
 	fs.StringVar(&o.datasource, "datasource", "", "the provisioned data source as JSON: {uid, jsonData, secureJsonData} (required)")
 	fs.StringVar(&o.out, "out", "", "where to write the frames JSON (required)")
 	fs.IntVar(&o.width, "width", 1600, "width of the dashboard in pixels (sets each panel's maxDataPoints)")
@@ -246,7 +246,7 @@ func render(ctx context.Context, o options) ([]byte, error) {
 	defer d.Dispose()
 
 	vars := variables(dash.Templating.List)
-	usesDS := func(r *dsRef) bool { return r != nil && r.UID == ds.UID }
+	usesDS := func(r *dsRef) bool { return r != nil && replace(r.UID, vars, ",") == ds.UID } // ${ds}: the data source variable
 
 	out := Output{
 		Dashboard: rawDash, Datasource: ds.UID, Width: o.width,

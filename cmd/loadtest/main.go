@@ -73,7 +73,7 @@ func parseFlags(args []string) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: go run ./cmd/loadtest [flags]\n\nRuns dashboards against the plugin and the simulator (see docs/performance.md, "Load test").\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: go run ./cmd/loadtest [flags]\n\nRuns dashboards against the plugin and the simulator (see docs/performance.md, Load test).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long dashboards keep refreshing")

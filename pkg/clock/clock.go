@@ -9,6 +9,7 @@
 package clock
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"sync/atomic"
@@ -51,3 +52,13 @@ func Set(t time.Time) (restore func()) {
 
 // Shifted reports whether the clock is not the wall clock.
 func Shifted() bool { return offset.Load() != 0 }
+
+// Left is the time before ctx's deadline, if it has one. Deadlines are on
+// the wall clock whatever Now reads.
+func Left(ctx context.Context) (time.Duration, bool) {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return 0, false
+	}
+	return time.Until(d), true
+}

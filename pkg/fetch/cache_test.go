@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
-	"github.com/auditlens/auditlog/pkg/clock"
+	"github.com/auditlens/auditlog/pkg/budget"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/providers"
 )
@@ -210,31 +210,50 @@ func TestIdleCacheGivesItsMemoryBack(t *testing.T) {
 	}
 }
 
-func TestRateLimiterPacesEveryRequestOfAProvider(t *testing.T) {
+func TestASpentBudgetWaitsForItsReset(t *testing.T) {
 	srv, calls := domoServerEvery(t, 2500, time.Second)
-	// Two requests allowed now, the next one only in a minute.
-	f := &Fetcher{Client: srv.Client(), Limiters: map[string]*rate.Limiter{events.Domo: rate.NewLimiter(rate.Every(time.Minute), 2)}}
+	// Two requests a window, none kept for others: the third page waits
+	// for the reset (a week away), past the query's time limit.
+	b := budget.New("test", budget.Limit{Requests: 2, Window: 7 * 24 * time.Hour}, nil)
+	f := &Fetcher{Client: srv.Client(), Budgets: map[string]*budget.Budget{events.Domo: b}}
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_, err := f.Fetch(ctx, domo(t, srv.URL), providers.Request{Window: providers.Window{From: t0, To: t0.Add(time.Hour)}})
-	if err == nil || !strings.Contains(err.Error(), "rate") {
-		t.Fatalf("the third page must wait for the limiter, got %v", err)
+	if err == nil || !strings.Contains(err.Error(), "request budget") || !backend.IsDownstreamError(err) {
+		t.Fatalf("the fourth page must wait for the budget and say so, got %v", err)
 	}
 	if got := atomic.LoadInt32(calls); got != 2 {
-		t.Fatalf("%d requests went out; the limiter allows 2", got)
+		t.Fatalf("%d requests went out; the budget allows 2", got)
 	}
 }
 
-func TestRateLimitResetHeaderIsHonoured(t *testing.T) {
-	reset := clock.Now().Add(20 * time.Second).Unix()
-	srv, calls := domoServer(t, 10, 1, 429, http.Header{"X-Organization-Rate-Limit-Reset": {strconv.FormatInt(reset, 10)}})
+func TestA429WaitsAsLongAsTheVendorSaidAndStopsTheOrganisation(t *testing.T) {
+	srv, calls := domoServer(t, 10, 1, 429, http.Header{"Retry-After": {"20"}})
 	s := &sleeps{}
-	f := &Fetcher{Client: srv.Client(), Sleep: s.sleep}
+	b := budget.New("test-429", budget.Limit{}, nil)
+	f := &Fetcher{Client: srv.Client(), Sleep: s.sleep, Clock: s.now, Budgets: map[string]*budget.Budget{events.Domo: b}}
 	if _, err := f.Fetch(context.Background(), domo(t, srv.URL), providers.Request{Window: providers.Window{From: t0, To: t0.Add(time.Hour)}}); err != nil {
 		t.Fatal(err)
 	}
-	if *calls != 2 || len(s.d) != 1 || s.d[0] < 18*time.Second || s.d[0] > 22*time.Second {
-		t.Fatalf("%d calls, waits %v; want one wait until the reset (~20s)", *calls, s.d)
+	if *calls != 2 || len(s.d) != 1 || s.d[0] < 20*time.Second || s.d[0] > 21*time.Second {
+		t.Fatalf("%d calls, waits %v; want one wait of the 20 s asked for", *calls, s.d)
+	}
+	if until := b.Blocked().Sub(s.start); until < 20*time.Second || b.Stats().RateLimited != 1 {
+		t.Fatalf("the organisation's other requests must wait too: blocked for %s more, stats %+v", until, b.Stats())
+	}
+}
+
+// A 5xx is a passing fault, not a rate limit: it is retried after a short
+// back-off, whatever wait its headers ask for.
+func TestA5xxCostsSecondsWhateverItsHeadersSay(t *testing.T) {
+	srv, calls := domoServer(t, 10, 1, 503, http.Header{"Retry-After": {"60"}})
+	s := &sleeps{}
+	f := &Fetcher{Client: srv.Client(), Sleep: s.sleep, Clock: s.now, Budgets: map[string]*budget.Budget{events.Domo: budget.New("test-503", budget.Limit{}, nil)}}
+	if _, err := f.Fetch(context.Background(), domo(t, srv.URL), providers.Request{Window: providers.Window{From: t0, To: t0.Add(time.Hour)}}); err != nil {
+		t.Fatal(err)
+	}
+	if *calls != 2 || len(s.d) != 1 || s.d[0] > DefaultMaxBackoff+250*time.Millisecond {
+		t.Fatalf("%d calls, waits %v; want one wait of at most %s", *calls, s.d, DefaultMaxBackoff)
 	}
 }
 

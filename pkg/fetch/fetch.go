@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"golang.org/x/time/rate"
 
+	"github.com/auditlens/auditlog/pkg/budget"
 	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/providers"
@@ -34,6 +34,11 @@ const (
 	DefaultConcurrency = 4
 	DefaultMaxAttempts = 5
 	DefaultSettleDelay = 5 * time.Minute
+	// A 5xx or a network failure is retried after DefaultBaseBackoff,
+	// doubling, at most DefaultMaxBackoff (plus jitter): it costs seconds,
+	// never a rate-limit window.
+	DefaultBaseBackoff = 250 * time.Millisecond
+	DefaultMaxBackoff  = 2 * time.Second
 	maxPagesPerWindow  = 100000
 )
 
@@ -45,9 +50,10 @@ type Fetcher struct {
 	// Concurrency bounds the requests in flight per Fetch call (windows in
 	// progress may be up to windowWorkers times as many).
 	Concurrency int
-	// MaxAttempts bounds tries of one request (429 / 502 / 503 / 504 / network).
+	// MaxAttempts bounds tries of one request (429 / 5xx / network).
 	MaxAttempts int
-	// BaseBackoff and MaxBackoff shape the capped exponential back-off.
+	// BaseBackoff and MaxBackoff shape the capped exponential back-off of
+	// 5xx and network failures (defaults DefaultBaseBackoff, DefaultMaxBackoff).
 	BaseBackoff, MaxBackoff time.Duration
 	// Sleep waits or returns early with the context's error (tests replace it).
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -56,8 +62,9 @@ type Fetcher struct {
 	// SettleDelay is how long after its end a window is taken as complete
 	// (vendors may record events a little late).
 	SettleDelay time.Duration
-	// Limiters pace requests per provider id (shared by all queries).
-	Limiters map[string]*rate.Limiter
+	// Budgets are the request budgets of the providers' organisations, by
+	// provider id (shared by all queries; package budget).
+	Budgets map[string]*budget.Budget
 	// Clock is the engine's clock; nil is clock.Now (tests replace it).
 	Clock func() time.Time
 
@@ -756,14 +763,19 @@ func (f *Fetcher) page(ctx context.Context, p providers.Provider, r providers.Re
 	}
 }
 
-// Do sends one request built by build, retrying 429, 502, 503, 504 and
-// network errors with Retry-After / reset headers or capped exponential
-// back-off with jitter, and refreshing short-lived tokens once on a 401.
+// Do sends one request built by build within p's budget, and retries what
+// may succeed on a second try: a 429 stops every request of the
+// organisation until the vendor's Retry-After or budget reset (else a
+// back-off step), and is retried then; a 5xx or a network failure is
+// retried after a short capped back-off with jitter, whatever rate headers
+// it carries (MaxBackoff, 2 s by default); a short-lived token refused
+// with a 401 is refreshed once.
 func (f *Fetcher) Do(ctx context.Context, p providers.Provider, build func() (*http.Request, error), res *Result, describe *string) ([]byte, error) {
 	attempts := f.MaxAttempts
 	if attempts <= 0 {
 		attempts = DefaultMaxAttempts
 	}
+	b := f.Budgets[p.ID()]
 	refreshed := false
 	for attempt := 1; ; attempt++ {
 		req, err := build()
@@ -773,25 +785,12 @@ func (f *Fetcher) Do(ctx context.Context, p providers.Provider, build func() (*h
 		if describe != nil && *describe == "" {
 			*describe = Describe(p, req)
 		}
-		if l := f.Limiters[p.ID()]; l != nil {
-			if err := l.Wait(ctx); err != nil {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
-				return nil, backend.DownstreamErrorf("%s: waiting for the request rate limit (%.0f per minute) would pass the query's time limit: %w", p.ID(), float64(l.Limit())*60, err)
-			}
-		}
-		release, err := acquireSlot(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if res != nil {
-			atomic.AddInt64(&res.Requests, 1)
-		}
-		body, err := providers.Do(f.client(), req.WithContext(providers.WithTry(req.Context(), attempt)), p)
-		release()
+		body, hdr, err := f.send(ctx, p, b, req, attempt, res)
 		if err == nil {
 			return body, nil
+		}
+		if errors.Is(err, errBudgetSpent) {
+			return nil, err
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -814,14 +813,91 @@ func (f *Fetcher) Do(ctx context.Context, p providers.Provider, build func() (*h
 			return nil, err
 		}
 		wait := f.backoff(attempt)
-		if isHTTP && he.RetryAfter > 0 {
-			wait = he.RetryAfter + jitter(250*time.Millisecond)
+		if isHTTP && he.Status == http.StatusTooManyRequests {
+			// The whole organisation waits, as long as the vendor said.
+			if he.RetryAfter > 0 {
+				wait = he.RetryAfter
+			} else if a := f.announced(p, hdr); a.Known() {
+				wait = a.Reset.Sub(f.Now())
+			}
+			if b != nil {
+				b.Block(f.Now().Add(wait))
+				backend.Logger.FromContext(ctx).Debug("vendor call retried", "provider", p.ID(), "try", attempt+1, "afterMs", wait.Milliseconds())
+				continue // send waits for the stop to end, with every other request
+			}
+		} else if isHTTP && he.RetryAfter > 0 {
+			wait = min(he.RetryAfter, f.maxBackoff())
 		}
 		backend.Logger.FromContext(ctx).Debug("vendor call retried", "provider", p.ID(), "try", attempt+1, "afterMs", wait.Milliseconds())
 		if err := f.sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// errBudgetSpent: a request waited for the budget's reset and the query's
+// time ran out first.
+var errBudgetSpent = errors.New("request budget is spent")
+
+// send sends one try of a request: after a 429 stop of the organisation
+// has ended, within its budget, in a request slot.
+func (f *Fetcher) send(ctx context.Context, p providers.Provider, b *budget.Budget, req *http.Request, attempt int, res *Result) ([]byte, http.Header, error) {
+	if b != nil {
+		if err := f.waitForBudget(ctx, p, b); err != nil {
+			return nil, nil, err
+		}
+	}
+	release, err := acquireSlot(ctx)
+	if err != nil {
+		if b != nil {
+			b.Release()
+		}
+		return nil, nil, err
+	}
+	if res != nil {
+		atomic.AddInt64(&res.Requests, 1)
+	}
+	body, hdr, err := providers.Do(f.client(), req.WithContext(providers.WithTry(req.Context(), attempt)), p)
+	release()
+	if b != nil {
+		b.Done(f.announced(p, hdr))
+	}
+	return body, hdr, err
+}
+
+// waitForBudget waits, on the engine's clock, until a 429 stop of the
+// organisation has ended and its budget lets one more request go. A wait
+// that would end after the query's deadline is not waited for: the query
+// fails at once, naming the budget.
+func (f *Fetcher) waitForBudget(ctx context.Context, p providers.Provider, b *budget.Budget) error {
+	for {
+		now := f.Now()
+		wait := b.Blocked().Sub(now)
+		if wait <= 0 {
+			if wait = b.Take(ctx, now); wait == 0 {
+				return nil
+			}
+		}
+		wait += jitter(250 * time.Millisecond) // not every waiting request at once
+		if left, ok := clock.Left(ctx); ok && left < wait {
+			l := b.Limit()
+			return backend.DownstreamErrorf("%s: its %w (%d requests per %s, %.0f %% kept for the organisation's other API users) for %s more, past the query's time limit",
+				p.ID(), errBudgetSpent, l.Requests, l.Window, l.Reserve*100, wait.Round(time.Second))
+		}
+		if err := f.sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// announced reads the budget an answer announces, for vendors that do.
+func (f *Fetcher) announced(p providers.Provider, hdr http.Header) budget.Announcement {
+	rl, ok := p.(providers.RateLimited)
+	if !ok || hdr == nil {
+		return budget.Announcement{}
+	}
+	l, h := rl.RateLimit()
+	return h.Read(hdr, f.Now(), l.Window)
 }
 
 func (f *Fetcher) client() *http.Client {
@@ -831,13 +907,17 @@ func (f *Fetcher) client() *http.Client {
 	return http.DefaultClient
 }
 
-func (f *Fetcher) backoff(attempt int) time.Duration {
-	base, maxB := f.BaseBackoff, f.MaxBackoff
-	if base <= 0 {
-		base = 500 * time.Millisecond
+func (f *Fetcher) maxBackoff() time.Duration {
+	if f.MaxBackoff > 0 {
+		return f.MaxBackoff
 	}
-	if maxB <= 0 {
-		maxB = 30 * time.Second
+	return DefaultMaxBackoff
+}
+
+func (f *Fetcher) backoff(attempt int) time.Duration {
+	base, maxB := f.BaseBackoff, f.maxBackoff()
+	if base <= 0 {
+		base = DefaultBaseBackoff
 	}
 	d := base << (attempt - 1)
 	if d > maxB || d <= 0 {

@@ -99,16 +99,30 @@ func domo(t *testing.T, url string) providers.Provider {
 	return p
 }
 
+// sleeps records the waits a Fetcher asks for without waiting; its clock
+// (now) moves on by each of them, so that a wait for a time ends.
 type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
+	mu    sync.Mutex
+	d     []time.Duration
+	start time.Time
+	slept time.Duration
 }
 
 func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
 	s.mu.Lock()
 	s.d = append(s.d, d)
+	s.slept += d
 	s.mu.Unlock()
 	return ctx.Err()
+}
+
+func (s *sleeps) now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.start.IsZero() {
+		s.start = clock.Now()
+	}
+	return s.start.Add(s.slept)
 }
 
 func TestFetchPagesEveryWindowToItsEnd(t *testing.T) {
@@ -155,7 +169,7 @@ func TestFetchAppliesTheFilterInTheEngine(t *testing.T) {
 func TestRetriesHonourRetryAfterThenSucceed(t *testing.T) {
 	srv, calls := domoServer(t, 10, 2, 429, http.Header{"Retry-After": {"3"}})
 	s := &sleeps{}
-	f := &Fetcher{Client: srv.Client(), Sleep: s.sleep}
+	f := &Fetcher{Client: srv.Client(), Sleep: s.sleep, Clock: s.now}
 	res, err := f.Fetch(context.Background(), domo(t, srv.URL), providers.Request{Window: providers.Window{From: t0, To: t0.Add(time.Hour)}})
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +185,7 @@ func TestRetriesHonourRetryAfterThenSucceed(t *testing.T) {
 func TestRetriesBackOffExponentiallyAndGiveUp(t *testing.T) {
 	srv, calls := domoServer(t, 10, 100, 503, nil)
 	s := &sleeps{}
-	f := &Fetcher{Client: srv.Client(), Sleep: s.sleep, MaxAttempts: 4, BaseBackoff: 100 * time.Millisecond, MaxBackoff: 250 * time.Millisecond}
+	f := &Fetcher{Client: srv.Client(), Sleep: s.sleep, Clock: s.now, MaxAttempts: 4, BaseBackoff: 100 * time.Millisecond, MaxBackoff: 250 * time.Millisecond}
 	_, err := f.Fetch(context.Background(), domo(t, srv.URL), providers.Request{Window: providers.Window{From: t0, To: t0.Add(time.Hour)}})
 	if err == nil || !strings.Contains(err.Error(), "HTTP 503") || !strings.Contains(err.Error(), "gave up after 4 tries") {
 		t.Fatalf("got %v", err)

@@ -29,8 +29,11 @@ func SecretKey(provider string) string { return secretKeys[provider] }
 const (
 	DefaultMaxEvents   = 100000
 	DefaultConcurrency = 4
-	DefaultCacheTTL    = 10 * time.Minute
-	DefaultCacheMB     = 1024
+	// DefaultRateLimitReserve is the percentage of an announced request
+	// budget left to others (ThousandEyes: 24 of 240 a minute).
+	DefaultRateLimitReserve = 10
+	DefaultCacheTTL         = 10 * time.Minute
+	DefaultCacheMB          = 1024
 )
 
 // Domino auth types.
@@ -67,6 +70,19 @@ type Settings struct {
 	// CacheTTLSeconds and CacheMaxMB tune the window cache; CacheTTLSeconds < 0 disables it.
 	CacheTTLSeconds int `json:"cacheTTLSeconds"`
 	CacheMaxMB      int `json:"cacheMaxMB"`
+	// RateLimitReserve is the percentage of a vendor's announced request
+	// budget left to the organisation's other API users (default 10; 0 to
+	// 90). The plugin spends the rest at full speed and then waits for
+	// the budget's reset.
+	RateLimitReserve *int `json:"rateLimitReserve,omitempty"`
+}
+
+// Reserve is RateLimitReserve as a fraction.
+func (s *Settings) Reserve() float64 {
+	if s.RateLimitReserve == nil {
+		return DefaultRateLimitReserve / 100.0
+	}
+	return float64(*s.RateLimitReserve) / 100
 }
 
 // LoadSettings reads instance settings, applying defaults.
@@ -105,6 +121,9 @@ func LoadSettings(s backend.DataSourceInstanceSettings) (*Settings, error) {
 	}
 	if out.CacheMaxMB <= 0 {
 		out.CacheMaxMB = DefaultCacheMB
+	}
+	if r := out.RateLimitReserve; r != nil && (*r < 0 || *r > 90) {
+		return nil, fmt.Errorf("rateLimitReserve: %d is not a percentage from 0 to 90 (default %d)", *r, DefaultRateLimitReserve)
 	}
 	return out, nil
 }

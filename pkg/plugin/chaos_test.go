@@ -71,17 +71,31 @@ func faultSim(seed int64, n int, tweak func(*vendorsim.Config)) (*vendorsim.Sim,
 	return sim, httptest.NewServer(sim)
 }
 
-// waits records the back-off waits the engine asks for, without waiting.
+// waits records the waits the engine asks for, without waiting; the
+// engine's clock (now) moves on by each of them from chaosNow, so that a
+// wait for a budget's reset or a 429's end does end.
 type waits struct {
-	mu sync.Mutex
-	d  []time.Duration
+	mu    sync.Mutex
+	d     []time.Duration
+	slept time.Duration
+	from  time.Time // zero: chaosNow
 }
 
 func (w *waits) sleep(ctx context.Context, d time.Duration) error {
 	w.mu.Lock()
 	w.d = append(w.d, d)
+	w.slept += d
 	w.mu.Unlock()
 	return ctx.Err()
+}
+
+func (w *waits) now() time.Time {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.from.IsZero() {
+		return chaosNow.Add(w.slept)
+	}
+	return w.from.Add(w.slept)
 }
 
 func (w *waits) all() []time.Duration {
@@ -105,7 +119,7 @@ func faultDatasource(srv *httptest.Server, jsonExtra string) (*Datasource, *wait
 	ds := inst.(*Datasource)
 	w := &waits{}
 	ds.fetcher.Sleep = w.sleep
-	ds.fetcher.Clock = func() time.Time { return chaosNow }
+	ds.fetcher.Clock = w.now
 	return ds, w
 }
 

@@ -4,17 +4,18 @@ package plugin
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
+	"github.com/auditlens/auditlog/pkg/budget"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/fetch"
 	"github.com/auditlens/auditlog/pkg/models"
@@ -63,7 +64,7 @@ func New(settings *models.Settings, client *http.Client) *Datasource {
 	d := &Datasource{
 		settings:  settings,
 		client:    client,
-		fetcher:   &fetch.Fetcher{Client: client, Concurrency: settings.Concurrency, Limiters: map[string]*rate.Limiter{}},
+		fetcher:   &fetch.Fetcher{Client: client, Concurrency: settings.Concurrency, Budgets: map[string]*budget.Budget{}},
 		providers: map[string]providers.Provider{},
 		setupErrs: map[string]error{},
 	}
@@ -77,15 +78,7 @@ func New(settings *models.Settings, client *http.Client) *Datasource {
 			continue
 		}
 		d.providers[id] = p
-		perMin := settings.Providers[id].RequestsPerMinute
-		if rl, ok := p.(providers.RateLimited); ok && perMin == 0 {
-			perMin = rl.RequestsPerMinute()
-		}
-		if perMin > 0 {
-			// Stay under the vendor's rate; the burst lets a dashboard's
-			// first requests go out at once.
-			d.fetcher.Limiters[id] = rate.NewLimiter(rate.Limit(float64(perMin)/60), max(1, perMin/24))
-		}
+		d.fetcher.Budgets[id] = budget.For(organisation(p, settings.Providers[id]), limitOf(p, settings.Providers[id], settings.Reserve()), nil)
 	}
 	d.resources = httpadapter.New(d.routes())
 	return d
@@ -107,6 +100,30 @@ func (d *Datasource) provider(id string) (providers.Provider, error) {
 		return nil, fmt.Errorf("provider: %q is not enabled in this data source", id)
 	}
 	return p, nil
+}
+
+// organisation names whose request budget a provider spends: the vendor
+// host and a hash of the credentials (ThousandEyes counts per organisation,
+// and a token belongs to one). Data sources with the same credentials share
+// one budget; the hash keeps the credentials out of the key.
+func organisation(p providers.Provider, ps models.ProviderSettings) string {
+	sum := sha256.Sum256([]byte(ps.ClientID + "\x00" + ps.Secret))
+	return p.ID() + "|" + p.BaseURL().String() + "|" + hex.EncodeToString(sum[:8])
+}
+
+// limitOf is what is known of a provider's budget before its first answer:
+// the vendor's documented limit, or the admin's requestsPerMinute (-1: no
+// pacing; only a 429 stops requests).
+func limitOf(p providers.Provider, ps models.ProviderSettings, reserve float64) budget.Limit {
+	l := budget.Limit{Window: time.Minute, Reserve: reserve}
+	if rl, ok := p.(providers.RateLimited); ok {
+		l, _ = rl.RateLimit()
+		l.Reserve = reserve
+	}
+	if ps.RequestsPerMinute != 0 {
+		l.Requests, l.Window = ps.RequestsPerMinute, time.Minute
+	}
+	return l
 }
 
 func label(id string) string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/events"
+	"github.com/auditlens/auditlog/pkg/fetch"
 	"github.com/auditlens/auditlog/pkg/vendorsim"
 )
 
@@ -73,7 +74,7 @@ func TestEngineAgainstEachFault(t *testing.T) {
 			check: waitsIn(1500*time.Millisecond, 3250*time.Millisecond)},
 		{name: "429 without any wait header", provider: events.DomoPlatform,
 			faults: fixed(vendorsim.Fault{Status: 429}),
-			check:  waitsIn(250*time.Millisecond, 500*time.Millisecond)}, // the first back-off step
+			check:  waitsIn(fetch.DefaultBaseBackoff/2, fetch.DefaultBaseBackoff+250*time.Millisecond)}, // the first back-off step, and the stop's jitter
 		{name: "429 with ThousandEyes' rate-limit reset", provider: events.ThousandEyes,
 			faults: fixed(vendorsim.Fault{Status: 429, RateLimitReset: true}),
 			check:  waitsIn(0, 61*time.Second)},
@@ -85,6 +86,12 @@ func TestEngineAgainstEachFault(t *testing.T) {
 			tweak:  skew(-10 * time.Minute),
 			faults: fixed(vendorsim.Fault{Status: 429, RateLimitReset: true}),
 			check:  waitsIn(45*time.Second, 46250*time.Millisecond)}, // until the vendor's next minute, not at once
+		// ThousandEyes' 503 carries its rate headers too: it is a passing
+		// fault, retried after a short back-off, not at the budget's reset.
+		{name: "503 with ThousandEyes' rate headers costs seconds", provider: events.ThousandEyes,
+			tweak:  skew(0),
+			faults: fixed(vendorsim.Fault{Status: 503, RateLimitReset: true, RetryAfter: "50"}),
+			check:  waitsIn(0, fetch.DefaultMaxBackoff)},
 		// HTTPError.Retryable: 429 and every 5xx (docs/architecture.md).
 		{name: "500 once, retried", provider: events.Datafold,
 			faults: fixed(vendorsim.Fault{Status: 500})},

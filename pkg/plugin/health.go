@@ -112,7 +112,7 @@ func (d *Datasource) checkProvider(ctx context.Context, id string) providerHealt
 	now := d.fetcher.Now().UTC()
 	r := providers.Request{Window: providers.Window{From: now.Add(-time.Hour), To: now}, PageSize: 1}
 	// One retry at most: the admin is waiting for the answer.
-	quick := &fetch.Fetcher{Client: d.client, Clock: d.fetcher.Clock, Limiters: d.fetcher.Limiters, MaxAttempts: 2, BaseBackoff: 200 * time.Millisecond}
+	quick := &fetch.Fetcher{Client: d.client, Clock: d.fetcher.Clock, Budgets: d.fetcher.Budgets, MaxAttempts: 2, BaseBackoff: 200 * time.Millisecond}
 	body, err := quick.Do(ctx, p, func() (*http.Request, error) { return p.NewRequest(ctx, r, "") }, nil, nil)
 	if err == nil {
 		_, err = p.ParsePage(body, r, "")

@@ -20,6 +20,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/vendorsim"
 )
@@ -324,8 +325,9 @@ func TestNoSecretLeaks(t *testing.T) {
 		add := func(where, text string) { outs = append(outs, output{where, text}) }
 		for _, s := range leakSettings(srv.URL) {
 			ds := newSimDatasource(t, s)
-			// Retries of 5xx answers without the back-off waits.
-			ds.fetcher.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+			// Retries without the waits.
+			w := &waits{from: clock.Now()}
+			ds.fetcher.Sleep, ds.fetcher.Clock = w.sleep, w.now
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			res, err := ds.CheckHealth(ctx, &backend.CheckHealthRequest{})
 			cancel()

@@ -76,7 +76,7 @@ func simPage(b *testing.B, id string) (providers.Provider, providers.Request, []
 	if err != nil {
 		b.Fatal(err)
 	}
-	body, err := providers.Do(srv.Client(), req, p)
+	body, _, err := providers.Do(srv.Client(), req, p)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -163,7 +163,7 @@ func (p *domo) ObjectTypes(ctx context.Context, client *http.Client) ([]string, 
 	}
 	req.Header.Set("X-DOMO-Developer-Token", p.token)
 	req.Header.Set("Accept", "application/json")
-	body, err := Do(client, req, p)
+	body, _, err := Do(client, req, p)
 	if err != nil {
 		return nil, err
 	}

@@ -151,7 +151,7 @@ func (p *domoPlatform) accessToken(ctx context.Context) (string, error) {
 	}
 	req.Header.Set("Authorization", "Basic "+basicCredentials(p.clientID, p.clientSecret))
 	req.Header.Set("Accept", "application/json")
-	body, err := Do(p.client, req, p)
+	body, _, err := Do(p.client, req, p)
 	if err != nil {
 		return "", fmt.Errorf("getting an access token: %w", err)
 	}

@@ -65,7 +65,8 @@ type HTTPError struct {
 	// Message is the vendor's own message (secrets redacted), if any.
 	Message string
 	Hint    string
-	// RetryAfter is how long the vendor asked us to wait (429/503), if it said.
+	// RetryAfter is how long the vendor asked us to wait in Retry-After
+	// (429/503), if it said.
 	RetryAfter time.Duration
 }
 
@@ -118,42 +119,43 @@ func redact(s string, secrets ...string) string {
 }
 
 // Do sends one request to p's API and returns the body of a 2xx answer, or
-// an *HTTPError. It checks that the request goes to p's base URL.
-func Do(client *http.Client, req *http.Request, p Provider) ([]byte, error) {
+// an *HTTPError, and the answer's headers whatever its status (nil when
+// there was no answer). It checks that the request goes to p's base URL.
+func Do(client *http.Client, req *http.Request, p Provider) ([]byte, http.Header, error) {
 	if err := SameOrigin(p, req.URL.String()); err != nil {
-		return nil, backend.DownstreamError(err)
+		return nil, nil, backend.DownstreamError(err)
 	}
 	sent := clock.Now()
 	resp, err := sameOriginRedirects(client, p).Do(req)
 	if err != nil {
 		logCall(p, req, clock.Now().Sub(sent), 0, err)
 		if req.Context().Err() != nil {
-			return nil, req.Context().Err()
+			return nil, nil, req.Context().Err()
 		}
-		return nil, &NetworkError{Provider: p.ID(), Host: req.URL.Host, Err: unwrapURLError(err)}
+		return nil, nil, &NetworkError{Provider: p.ID(), Host: req.URL.Host, Err: unwrapURLError(err)}
 	}
 	defer resp.Body.Close()
 	body, err := readBody(resp)
 	logCall(p, req, clock.Now().Sub(sent), resp.StatusCode, nil)
 	if err != nil {
-		return nil, &NetworkError{Provider: p.ID(), Host: req.URL.Host, Err: fmt.Errorf("reading the response: %w", err)}
+		return nil, resp.Header, &NetworkError{Provider: p.ID(), Host: req.URL.Host, Err: fmt.Errorf("reading the response: %w", err)}
 	}
 	if len(body) > MaxBodyBytes {
-		return nil, backend.DownstreamErrorf("%s: the response is larger than %d MiB; narrow the time range", p.ID(), MaxBodyBytes>>20)
+		return nil, resp.Header, backend.DownstreamErrorf("%s: the response is larger than %d MiB; narrow the time range", p.ID(), MaxBodyBytes>>20)
 	}
 	if resp.StatusCode/100 != 2 {
-		return nil, newHTTPError(p, resp, body)
+		return nil, resp.Header, newHTTPError(p, resp, body)
 	}
 	if looksHTML(resp, body) {
-		return nil, backend.DownstreamErrorf("%s: %s returned a web page instead of JSON; check the URL in the data source settings", p.ID(), req.URL.Host)
+		return nil, resp.Header, backend.DownstreamErrorf("%s: %s returned a web page instead of JSON; check the URL in the data source settings", p.ID(), req.URL.Host)
 	}
 	// Every vendor answers a JSON object or array; anything else is not its
 	// API (and is not quoted: it could be anything, a request echo included).
 	if b := bytes.TrimSpace(body); len(b) > 0 && b[0] != '{' && b[0] != '[' {
-		return nil, backend.DownstreamErrorf("%s: %s answered HTTP %d with something other than JSON (%s); check the URL in the data source settings",
+		return nil, resp.Header, backend.DownstreamErrorf("%s: %s answered HTTP %d with something other than JSON (%s); check the URL in the data source settings",
 			p.ID(), req.URL.Host, resp.StatusCode, contentType(resp))
 	}
-	return body, nil
+	return body, resp.Header, nil
 }
 
 func contentType(resp *http.Response) string {
@@ -245,16 +247,11 @@ func newHTTPError(p Provider, resp *http.Response, body []byte) *HTTPError {
 	return e
 }
 
-// rateLimitWindow is ThousandEyes' rate-limit window: its reset time is
-// never further away than that.
-const rateLimitWindow = time.Minute
-
-// retryAfter reads Retry-After (seconds or HTTP date) or ThousandEyes'
-// X-Organization-Rate-Limit-Reset (epoch seconds of the next window).
-// Dates are the vendor's clock: they are measured against the answer's
-// Date header (the vendor's now), so that a vendor clock minutes ahead of
-// or behind ours waits as long as the vendor meant, not minutes more or
-// not at all; now is only the fallback when there is no Date.
+// retryAfter reads Retry-After: seconds, or an HTTP date on the vendor's
+// clock, measured against the answer's Date header (the vendor's now), so
+// that a vendor clock minutes ahead of or behind ours waits as long as the
+// vendor meant; now is only the fallback when there is no Date. A budget
+// the vendor announces in other headers is package budget's business.
 func retryAfter(h http.Header, now time.Time) time.Duration {
 	if d, err := http.ParseTime(h.Get("Date")); err == nil {
 		now = d
@@ -265,11 +262,6 @@ func retryAfter(h http.Header, now time.Time) time.Duration {
 		}
 		if t, err := http.ParseTime(v); err == nil {
 			return max(t.Sub(now), 0)
-		}
-	}
-	if v := h.Get("X-Organization-Rate-Limit-Reset"); v != "" {
-		if s, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
-			return min(max(time.Unix(s, 0).Sub(now), 0), rateLimitWindow)
 		}
 	}
 	return 0

@@ -56,7 +56,8 @@ func serve(t *testing.T, status int, ctype, body string, hdr map[string]string) 
 func doOnce(t *testing.T, srv *httptest.Server, p Provider) ([]byte, error) {
 	t.Helper()
 	req, _ := p.NewRequest(context.Background(), everything, "")
-	return Do(srv.Client(), req, p)
+	body, _, err := Do(srv.Client(), req, p)
+	return body, err
 }
 
 func TestDoReportsStatusHintAndRedactsSecrets(t *testing.T) {
@@ -80,14 +81,23 @@ func TestDoRejectsHTMLWithStatus200(t *testing.T) {
 	}
 }
 
-func TestDoReadsRateLimitWaits(t *testing.T) {
+// ThousandEyes announces its budget on every answer, 429s included: the
+// answer's headers come back with the error, and the provider names them.
+func TestThousandEyesAnnouncesItsBudget(t *testing.T) {
 	reset := clock.Now().Add(30 * time.Second).Unix()
 	srv, p := serve(t, 429, "application/problem+json", `{"title":"Too Many Requests","status":429}`,
-		map[string]string{"X-Organization-Rate-Limit-Reset": itoa(reset)})
-	_, err := doOnce(t, srv, p)
+		map[string]string{"X-Organization-Rate-Limit-Limit": "240", "X-Organization-Rate-Limit-Remaining": "0", "X-Organization-Rate-Limit-Reset": itoa(reset)})
+	req, _ := p.NewRequest(context.Background(), everything, "")
+	_, hdr, err := Do(srv.Client(), req, p)
 	var he *HTTPError
-	if !errors.As(err, &he) || !he.Retryable() || he.RetryAfter < 25*time.Second || he.RetryAfter > 31*time.Second {
-		t.Fatalf("want a retryable 429 waiting for the reset, got %+v", he)
+	if !errors.As(err, &he) || !he.Retryable() || he.RetryAfter != 0 {
+		t.Fatalf("want a retryable 429 without Retry-After, got %+v", he)
+	}
+	l, names := p.(RateLimited).RateLimit()
+	now := clock.Now()
+	a := names.Read(hdr, now, l.Window)
+	if a.Limit != 240 || a.Remaining != 0 || a.Reset.Sub(now) < 28*time.Second || a.Reset.Sub(now) > 31*time.Second || l.Requests != 240 {
+		t.Fatalf("announced %+v (documented %+v)", a, l)
 	}
 	srv2, p2 := serve(t, 503, "", ``, map[string]string{"Retry-After": "7"})
 	_, err = doOnce(t, srv2, p2)
@@ -99,7 +109,7 @@ func TestDoReadsRateLimitWaits(t *testing.T) {
 func TestDoRefusesOtherOrigins(t *testing.T) {
 	_, p := serve(t, 200, "", `{}`, nil)
 	req, _ := http.NewRequest("GET", "https://elsewhere.example.com/v7/audit-user-events", nil)
-	if _, err := Do(http.DefaultClient, req, p); err == nil || !strings.Contains(err.Error(), "refusing to send credentials") {
+	if _, _, err := Do(http.DefaultClient, req, p); err == nil || !strings.Contains(err.Error(), "refusing to send credentials") {
 		t.Fatalf("got %v", err)
 	}
 }

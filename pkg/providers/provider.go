@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/auditlens/auditlog/pkg/budget"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/models"
 )
@@ -82,9 +83,11 @@ type WebPager interface {
 }
 
 // RateLimited is implemented by providers whose vendor documents a request
-// rate; the engine paces all requests of a data source below it.
+// budget per organisation and announces it on its answers: the engine
+// spends it at full speed, keeps its reserve, and waits for the reset
+// when it is spent (package budget).
 type RateLimited interface {
-	RequestsPerMinute() int
+	RateLimit() (budget.Limit, budget.Headers)
 }
 
 // Retainer is implemented by providers whose vendor documents how long it

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/auditlens/auditlog/pkg/budget"
 	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/models"
 )
@@ -167,8 +168,15 @@ func (p *thousandEyes) ParsePage(body []byte, r Request, _ string) (Page, error)
 	return Page{Events: inWindow(evs, r.Window), Records: n, Next: next}, nil
 }
 
-// RequestsPerMinute is ThousandEyes' documented organisation-wide limit.
-func (p *thousandEyes) RequestsPerMinute() int { return 240 }
+// RateLimit is ThousandEyes' documented organisation-wide budget: 240
+// requests a minute, announced on every answer.
+func (p *thousandEyes) RateLimit() (budget.Limit, budget.Headers) {
+	return budget.Limit{Requests: 240, Window: time.Minute}, budget.Headers{
+		Limit:     "X-Organization-Rate-Limit-Limit",
+		Remaining: "X-Organization-Rate-Limit-Remaining",
+		Reset:     "X-Organization-Rate-Limit-Reset",
+	}
+}
 
 func (p *thousandEyes) AuthHint(status int) string {
 	if status == http.StatusForbidden {

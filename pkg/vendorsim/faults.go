@@ -51,7 +51,9 @@ type Fault struct {
 	// RetryAfter is sent as Retry-After (seconds or an HTTP date).
 	RetryAfter string `json:"retryAfter,omitempty"`
 	// RateLimitReset sends ThousandEyes' X-Organization-Rate-Limit-Limit,
-	// -Remaining (0) and -Reset (the next minute on the simulator's clock).
+	// -Remaining and -Reset (the next minute on the simulator's clock), as
+	// ThousandEyes does on every answer: Remaining is 0 on a 429, else
+	// what the organisation has left of the minute.
 	RateLimitReset bool `json:"rateLimitReset,omitempty"`
 	// Header holds any other headers.
 	Header http.Header `json:"header,omitempty"`
@@ -247,15 +249,17 @@ func (s *Sim) chaosFault(p int, r *http.Request) (Fault, bool) {
 	var f Fault
 	switch {
 	case u < c.RateLimit:
-		f = Fault{Status: http.StatusTooManyRequests}
+		// ThousandEyes announces its budget on every answer (its 429 has
+		// no Retry-After); the others send one variant of the wait or none.
+		f = Fault{Status: http.StatusTooManyRequests, RateLimitReset: p == pTE}
 		switch v % 4 {
 		case 0:
 			f.RetryAfter = strconv.Itoa(1 + int((v>>8)%2))
 		case 1:
 			f.RetryAfter = s.cfg.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)
-		case 2: // no wait header
-		case 3:
-			f.RateLimitReset = p == pTE // the others send nothing
+		}
+		if p == pTE {
+			f.RetryAfter = ""
 		}
 	case u < c.RateLimit+c.ServerError:
 		switch v % 4 {
@@ -271,6 +275,7 @@ func (s *Sim) chaosFault(p int, r *http.Request) (Fault, bool) {
 		case 3:
 			f = Fault{Status: http.StatusGatewayTimeout, HTML: true}
 		}
+		f.RateLimitReset = p == pTE
 	case u < c.RateLimit+c.ServerError+c.Truncate:
 		if v%2 == 0 {
 			f = Fault{Truncate: true}
@@ -461,7 +466,11 @@ func (s *Sim) faultHeaders(h http.Header, p int, f *Fault) {
 		if limit <= 0 {
 			limit = DefaultConfig().ThousandEyesRateLimit
 		}
-		teRateHeaders(h, limit, 0, (minute+1)*60)
+		remaining := 0
+		if f.Status != http.StatusTooManyRequests {
+			remaining = limit - s.teUsed(s.cfg.ThousandEyesToken, minute)
+		}
+		teRateHeaders(h, limit, remaining, (minute+1)*60)
 	}
 	for k, v := range f.Header {
 		h[http.CanonicalHeaderKey(k)] = v

@@ -259,6 +259,16 @@ func (s *Sim) teRate(w http.ResponseWriter, tok string) bool {
 	return ok
 }
 
+// teUsed is how many requests the organisation of tok spent in minute.
+func (s *Sim) teUsed(tok string, minute int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rw := s.rate[tok]; rw != nil && rw.minute == minute {
+		return rw.count
+	}
+	return 0
+}
+
 // teRateHeaders sets ThousandEyes' rate-limit headers; reset is the epoch
 // second the next one-minute window starts (on the vendor's clock).
 func teRateHeaders(h http.Header, limit, remaining int, reset int64) {

@@ -15,6 +15,13 @@ import (
 // s, which is on it; once read, s.record() is its raw bytes. Each record is
 // read once, in place.
 func eachRecord(body []byte, keys []string, fn func(i int, s *scanner) error) (int, error) {
+	return eachRecordAnd(body, keys, fn, nil)
+}
+
+// eachRecordAnd is eachRecord that also hands the page object's other
+// fields to other (which reads or skips the value), in the same pass: a
+// next-page link after the records is not looked for in a second one.
+func eachRecordAnd(body []byte, keys []string, fn func(i int, s *scanner) error, other func(field []byte, s *scanner)) (int, error) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return 0, fmt.Errorf("the response body is empty")
@@ -52,7 +59,11 @@ func eachRecord(body []byte, keys []string, fn func(i int, s *scanner) error) (i
 		found := false
 		s.object(func(field []byte) {
 			if found || !slices.Contains(keys, string(field)) {
-				s.skip()
+				if other != nil {
+					other(field, s)
+				} else {
+					s.skip()
+				}
 				return
 			}
 			found = true
@@ -212,30 +223,4 @@ func (in interner) read(s *scanner) string {
 	}
 	in[v] = v
 	return v
-}
-
-// stringAt returns the string at a path of object fields in body (such as
-// a next-page link), or false when there is none or body is not valid JSON.
-func stringAt(body []byte, path ...string) (string, bool) {
-	s := &scanner{b: body}
-	var out string
-	found := false
-	var walk func(depth int)
-	walk = func(depth int) {
-		eachField(s, func(name []byte) {
-			switch {
-			case found || string(name) != path[depth]:
-				s.skip()
-			case depth < len(path)-1:
-				walk(depth + 1)
-			case s.next() == kindString:
-				out, found = string(s.str()), true
-			default:
-				s.skip()
-			}
-		})
-	}
-	walk(0)
-	s.end()
-	return out, found && s.err == nil
 }

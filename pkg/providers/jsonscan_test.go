@@ -6,6 +6,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/auditlens/auditlog/pkg/events"
+	"github.com/auditlens/auditlog/pkg/models"
 )
 
 // scanTree reads the value at s into the types encoding/json decodes into
@@ -146,14 +150,26 @@ func TestScannerSkipsUnreadValuesAndSharesBytes(t *testing.T) {
 	}
 }
 
-func TestStringAt(t *testing.T) {
-	body := []byte(`{"auditEvents":[{"_links":{"next":{"href":"no"}}}],"_links":{"self":{"href":"s"},"next":{"href":"https://x/next"}}}`)
-	if got, ok := stringAt(body, "_links", "next", "href"); !ok || got != "https://x/next" {
-		t.Fatalf("got %q %v", got, ok)
+// ThousandEyes' next-page link is read in the same pass as the records:
+// the page's own _links, not one inside a record; none when it is null or
+// not a string.
+func TestThousandEyesNextLinkIsReadInTheSamePass(t *testing.T) {
+	p, err := New(events.ThousandEyes, models.ProviderSettings{Enabled: true, URL: "https://x.example", Secret: "tok-123456"}, nil)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, b := range []string{`{"_links":{"next":null}}`, `{"_links":{"next":{"href":5}}}`, `[]`, `{"_links":{"next":{"href":"x"}}`} {
-		if got, ok := stringAt([]byte(b), "_links", "next", "href"); ok {
-			t.Errorf("%s: got %q", b, got)
+	rec := `{"date":"2026-11-01T10:00:00Z","event":"Login failed.","_links":{"next":{"href":"https://x.example/in-record"}}}`
+	cases := map[string]string{
+		`{"auditEvents":[` + rec + `],"_links":{"self":{"href":"s"},"next":{"href":"https://x.example/next"}}}`: "https://x.example/next",
+		`{"_links":{"next":{"href":"https://x.example/next"}},"auditEvents":[` + rec + `]}`:                     "https://x.example/next",
+		`{"auditEvents":[` + rec + `],"_links":{"next":null}}`:                                                  "",
+		`{"auditEvents":[` + rec + `],"_links":{"next":{"href":5}}}`:                                            "",
+		`{"auditEvents":[],"_links":{"next":{"href":"https://x.example/next"}}}`:                                "",
+	}
+	for body, want := range cases {
+		page, err := p.ParsePage([]byte(body), Request{Window: Window{From: time.Unix(0, 0), To: time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)}}, "")
+		if err != nil || page.Next != want {
+			t.Errorf("%s: next %q, %v; want %q", body, page.Next, err, want)
 		}
 	}
 }

@@ -90,7 +90,27 @@ func (p *thousandEyes) ParsePage(body []byte, r Request, _ string) (Page, error)
 	var evs []events.Event
 	in := interner{}
 	users := map[string][2]string{} // splitUser per distinct user of the page
-	n, err := eachRecord(body, []string{"auditEvents"}, func(_ int, s *scanner) error {
+	next := ""
+	links := func(field []byte, s *scanner) {
+		if string(field) != "_links" {
+			s.skip()
+			return
+		}
+		eachField(s, func(rel []byte) {
+			if string(rel) != "next" {
+				s.skip()
+				return
+			}
+			eachField(s, func(f []byte) {
+				if string(f) == "href" && s.next() == kindString {
+					next = string(s.str())
+				} else {
+					s.skip()
+				}
+			})
+		})
+	}
+	n, err := eachRecordAnd(body, []string{"auditEvents"}, func(_ int, s *scanner) error {
 		e := events.Event{Provider: events.ThousandEyes}
 		var user string
 		var resources []string
@@ -154,13 +174,14 @@ func (p *thousandEyes) ParsePage(body []byte, r Request, _ string) (Page, error)
 		e.Key = events.HashKey(events.ThousandEyes, e.Raw)
 		evs = append(evs, e)
 		return nil
-	})
+	}, links)
 	if err != nil {
 		return Page{}, err
 	}
-	next := ""
-	if href, _ := stringAt(body, "_links", "next", "href"); href != "" && n > 0 {
-		next = href
+	if n == 0 {
+		next = "" // an empty page ends the log, whatever it links to
+	}
+	if next != "" {
 		if err := SameOrigin(p, next); err != nil {
 			return Page{}, fmt.Errorf("the next-page link points elsewhere: %v", err)
 		}

@@ -27,3 +27,9 @@ HTMLCanvasElement.prototype.getContext = function () {
     measureText: (text) => ({ width: String(text).length * 8 }),
   };
 };
+// Layout: jsdom lays nothing out, so every box is 0 × 0. Combobox menus are
+// virtualised (@tanstack/react-virtual reads the scroll box's clientHeight)
+// and render only the options that fit: give boxes a size so that an open
+// menu shows its options.
+Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 600 });
+Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 400 });

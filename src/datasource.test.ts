@@ -1,7 +1,7 @@
 import { CoreApp, ScopedVars, VariableSupportType } from '@grafana/data';
 
 import { auditAnnotationSupport } from './annotations';
-import { DataSource, errorMessage, interpolateList, refersToAll, variableNames } from './datasource';
+import { DataSource, errorMessage, interpolateList, LOOKUP_TTL_MS, refersToAll, variableNames } from './datasource';
 import { FakeTemplateSrv, instanceSettings } from './testUtils';
 import { AuditQuery } from './types';
 import { AuditVariableSupport } from './variables';
@@ -275,18 +275,48 @@ describe('resources', () => {
     expect(spy).toHaveBeenLastCalledWith('objectTypes', { provider: 'all' });
   });
 
-  it('getLookup keeps answers for a while but not failures', async () => {
+  it('getLookup sends the span: a time range as from/to, or days', async () => {
     const ds = makeDataSource();
-    const spy = jest
-      .spyOn(ds, 'getResource')
-      .mockRejectedValueOnce({ data: { error: 'provider: "x" is not enabled' } });
-    await expect(ds.getLookup('events', 'domo')).rejects.toEqual({ data: { error: 'provider: "x" is not enabled' } });
-    spy.mockResolvedValue([{ value: 'a', label: 'a' }]);
-    await ds.getLookup('events', 'domo');
-    await ds.getLookup('events', 'domo');
-    expect(spy).toHaveBeenCalledTimes(2);
-    await ds.getLookup('users', 'domo');
-    expect(spy).toHaveBeenCalledTimes(3);
+    const spy = jest.spyOn(ds, 'getResource').mockResolvedValue([]);
+    const to = Date.UTC(2026, 0, 15, 9, 0, 0);
+    await ds.getLookup('users', 'domo', { from: to - 3600_000, to });
+    expect(spy).toHaveBeenLastCalledWith('users', { provider: 'domo', from: to - 3600_000, to });
+    await ds.getLookup('users', 'domo', { days: 7 });
+    expect(spy).toHaveBeenLastCalledWith('users', { provider: 'domo', days: 7 });
+  });
+
+  describe('getLookup cache (on a set clock)', () => {
+    const NOW = Date.UTC(2026, 5, 1, 12, 0, 0);
+    beforeEach(() => {
+      jest.useFakeTimers({ now: NOW });
+    });
+    afterEach(() => {
+      jest.useRealTimers();
+    });
+
+    it('keeps answers for a minute per kind, provider and span, but not failures', async () => {
+      const ds = makeDataSource();
+      const spy = jest
+        .spyOn(ds, 'getResource')
+        .mockRejectedValueOnce({ data: { error: 'provider: "x" is not enabled' } });
+      await expect(ds.getLookup('events', 'domo')).rejects.toEqual({ data: { error: 'provider: "x" is not enabled' } });
+      spy.mockResolvedValue([{ value: 'a', label: 'a' }]);
+      await ds.getLookup('events', 'domo');
+      jest.setSystemTime(NOW + LOOKUP_TTL_MS - 1);
+      await ds.getLookup('events', 'domo');
+      expect(spy).toHaveBeenCalledTimes(2);
+      await ds.getLookup('users', 'domo');
+      expect(spy).toHaveBeenCalledTimes(3);
+      // Another time range is another look-up.
+      await ds.getLookup('events', 'domo', { from: NOW - 3600_000, to: NOW });
+      await ds.getLookup('events', 'domo', { from: NOW - 3600_000, to: NOW });
+      await ds.getLookup('events', 'domo', { from: NOW - 7200_000, to: NOW });
+      expect(spy).toHaveBeenCalledTimes(5);
+      // A minute after it was asked, the answer is asked again.
+      jest.setSystemTime(NOW + LOOKUP_TTL_MS + 1);
+      await ds.getLookup('events', 'domo');
+      expect(spy).toHaveBeenCalledTimes(6);
+    });
   });
 
   it('errorMessage reads backend and fetch errors', () => {

@@ -4,10 +4,14 @@ import {
   LegacyMetricFindQueryOptions,
   MetricFindValue,
   ScopedVars,
+  TestDataSourceResponse,
 } from '@grafana/data';
-import { DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
+import { DataSourceWithBackend, getTemplateSrv, HealthCheckError, HealthStatus } from '@grafana/runtime';
 
+import { isAlertingApp } from './alerting';
 import { auditAnnotationSupport } from './annotations';
+import { shownHealthDetails } from './health';
+import { LookupWindow } from './lookupWindow';
 import { providerLabel } from './providers';
 import {
   AuditDataSourceOptions,
@@ -38,8 +42,11 @@ const VARIABLE_RE = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\${(\w+)(?:\.([^:^}]+))?(
 /** A list entry whose variables expand to more values than this is cut short. */
 const MAX_EXPANDED = 10000;
 
-/** Look-ups are kept this long per provider and kind (they cost the backend a fetch). */
-const LOOKUP_TTL_MS = 60_000;
+/** Look-ups are kept this long per provider, kind and span (they cost the backend a fetch). */
+export const LOOKUP_TTL_MS = 60_000;
+
+/** What a look-up reads: the last N days, or a time range (lookupWindow.ts). */
+export type LookupSpan = { days: number } | LookupWindow;
 
 export class DataSource extends DataSourceWithBackend<AuditQuery, AuditDataSourceOptions> {
   /** Providers enabled in this data source's settings, in display order. */
@@ -62,7 +69,7 @@ export class DataSource extends DataSourceWithBackend<AuditQuery, AuditDataSourc
    */
   getDefaultQuery(app: CoreApp): Partial<AuditQuery> {
     let format: QueryFormat = DEFAULT_QUERY.format;
-    if (app === CoreApp.UnifiedAlerting || app === CoreApp.CloudAlerting) {
+    if (isAlertingApp(app)) {
       format = 'timeseries';
     } else if (app === CoreApp.Explore) {
       format = 'logs';
@@ -165,22 +172,26 @@ export class DataSource extends DataSourceWithBackend<AuditQuery, AuditDataSourc
 
   /**
    * GET events / users / objectTypes for one provider (or "all"): values seen
-   * in the last `days` days (the backend's default, 1, when unset), most
-   * frequent first. Answers are kept for a minute; failures are not kept.
+   * in the span (the backend's default, the last day, when unset), most
+   * frequent first. Answers are kept for a minute per kind, provider and
+   * span; failures are not kept.
    */
-  getLookup(kind: LookupKind, provider: string, days?: number): Promise<LookupOption[]> {
+  getLookup(kind: LookupKind, provider: string, span?: LookupSpan): Promise<LookupOption[]> {
     let p = goTrim(provider ? getTemplateSrv().replace(provider) : '');
     if (p === '' || p.includes('$') || p.includes('{')) {
       p = PROVIDER_ALL;
     }
-    const key = `${kind}\u0000${p}\u0000${days ?? ''}`;
+    const params: Record<string, string | number> = { provider: p };
+    if (span && 'days' in span) {
+      params.days = span.days;
+    } else if (span) {
+      params.from = span.from;
+      params.to = span.to;
+    }
+    const key = JSON.stringify([kind, params]);
     const hit = this.lookups.get(key);
     if (hit && Date.now() - hit.at < LOOKUP_TTL_MS) {
       return hit.result;
-    }
-    const params: Record<string, string | number> = { provider: p };
-    if (days !== undefined) {
-      params.days = days;
     }
     const result = this.getResource(kind, params).then(toOptions);
     this.lookups.set(key, { at: Date.now(), result });
@@ -200,9 +211,29 @@ export class DataSource extends DataSourceWithBackend<AuditQuery, AuditDataSourc
       found = await this.getProviders();
     } else {
       const provider = interpolateProvider(q.provider, options?.scopedVars ?? {});
-      found = await this.getLookup(q.kind, provider, q.days);
+      found = await this.getLookup(q.kind, provider, q.days === undefined ? undefined : { days: q.days });
     }
     return found.map((o) => ({ text: o.label, value: o.value }));
+  }
+
+  /**
+   * Save & test. Grafana's own testDatasource drops the health result's
+   * details on success; these keep them, so the data source page lists
+   * every provider's line then too. A failure is rejected as Grafana's base
+   * class does (a HealthCheckError with the details), where the page finds
+   * them.
+   */
+  async testDatasource(): Promise<TestDataSourceResponse> {
+    const res: unknown = await this.callHealthCheck();
+    const r = (res && typeof res === 'object' ? res : {}) as { status?: unknown; message?: unknown; details?: unknown };
+    const shown = shownHealthDetails(r.details);
+    const message = typeof r.message === 'string' && r.message ? r.message : undefined;
+    if (r.status === HealthStatus.OK) {
+      return { status: 'success', message: message ?? 'Data source is working', ...(shown ? { details: shown } : {}) };
+    }
+    const failed = message ?? 'The health check failed: the plugin did not answer.';
+    const details = { ...(r.details && typeof r.details === 'object' ? r.details : {}), ...shown };
+    return Promise.reject({ status: 'error', message: failed, error: new HealthCheckError(failed, details) });
   }
 }
 

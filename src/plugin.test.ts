@@ -1,3 +1,7 @@
+import fs from 'fs';
+import path from 'path';
+
+import { DOCS_URL, ISSUES_URL } from './links';
 import plugin from './plugin.json';
 
 // The parts of Grafana's plugin.schema.json that apply to this plugin.json.
@@ -75,5 +79,26 @@ describe('plugin.json', () => {
       plugin.category
     );
     expect(plugin.info.keywords.length).toBeGreaterThan(0);
+  });
+
+  it('links to the documentation and the issues page', () => {
+    expect(plugin.info.links).toEqual([
+      { name: 'Documentation', url: DOCS_URL },
+      { name: 'Report an issue', url: ISSUES_URL },
+    ]);
+  });
+
+  it('includes the Audit overview dashboard, which the build copies into the plugin', () => {
+    expect(plugin.includes).toEqual([
+      { type: 'dashboard', name: 'Audit overview', path: 'dashboards/audit-overview.json' },
+    ]);
+    for (const inc of plugin.includes) {
+      // Relative to the plugin folder: src/ here, dist/ once built.
+      const dashboard = JSON.parse(fs.readFileSync(path.join(__dirname, inc.path), 'utf8'));
+      expect(dashboard.title).toBe(inc.name);
+    }
+    // The build copies every JSON file under src/ to dist/ (create-plugin's copy patterns).
+    const copy = fs.readFileSync(path.join(__dirname, '..', '.config', 'bundler', 'copyFiles.ts'), 'utf8');
+    expect(copy).toContain("{ from: '**/*.json', to: '.' }");
   });
 });

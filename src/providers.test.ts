@@ -125,6 +125,26 @@ describe('matches the Go contract (pkg/)', () => {
     expect(src).toMatch(new RegExp(`MaxLimit\\s*=\\s*${MAX_LIMIT}\\b`));
   });
 
+  it('request rates: the settings key and the rates vendors document', () => {
+    expect(goFile('models', 'settings.go')).toMatch(/RequestsPerMinute int\s+`json:"requestsPerMinute,omitempty"`/);
+    const documented: Record<string, number> = {};
+    for (const p of PROVIDER_LIST) {
+      const file = p.id === 'domo-platform' ? 'domo_platform.go' : `${p.id}.go`;
+      // providers.RateLimited: RequestsPerMinute() int, or RateLimit() with a budget.Limit{Requests: N, ...}.
+      const m =
+        /\) (?:RequestsPerMinute\(\) int \{ return (\d+) \}|RateLimit\(\)[^{]*\{[\s\S]*?Requests:\s*(\d+))/.exec(
+          goFile('providers', file)
+        );
+      if (m) {
+        documented[p.id] = Number(m[1] ?? m[2]);
+      }
+    }
+    expect(documented).toEqual(
+      Object.fromEntries(PROVIDER_LIST.filter((p) => p.documentedRate).map((p) => [p.id, p.documentedRate]))
+    );
+    expect(documented).toEqual({ thousandeyes: 240 });
+  });
+
   it('default hosts', () => {
     expect(goConsts(goFile('providers', 'domo_platform.go')).domoPlatformURL).toBe(
       PROVIDERS['domo-platform'].defaultUrl

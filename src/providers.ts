@@ -36,6 +36,12 @@ export interface ProviderInfo {
   defaultUrl?: string;
   /** Documentation of the vendor API. */
   docsUrl: string;
+  /**
+   * The request rate the vendor documents, per minute, which the backend
+   * stays under unless requestsPerMinute says otherwise (Go:
+   * providers.RateLimited); undefined when the vendor documents none.
+   */
+  documentedRate?: number;
 }
 
 const ALL_FILTERS: FilterField[] = ['events', 'objectTypes', 'users', 'search'];
@@ -121,6 +127,7 @@ export const PROVIDERS: Record<ProviderId, ProviderInfo> = {
       'A user API (OAuth bearer) token from Account Settings > Users and Roles > Profile > User API Tokens. Its user needs the permission to view the activity log.',
     defaultUrl: THOUSANDEYES_URL,
     docsUrl: 'https://developer.cisco.com/docs/thousandeyes/overview',
+    documentedRate: 240,
   },
 };
 
@@ -250,7 +257,8 @@ export function vendorOf(host: string): VendorDomain | undefined {
   return VENDOR_DOMAINS.find((v) => h === v.domain || h.endsWith(`.${v.domain}`));
 }
 
-const possessive = (name: string) => (name.endsWith('s') ? `${name}'` : `${name}'s`);
+/** A name's possessive: ThousandEyes', Domo's. */
+export const possessive = (name: string) => (name.endsWith('s') ? `${name}'` : `${name}'s`);
 
 /** Go's %q for the strings shown here. */
 const quote = (s: string) => JSON.stringify(s);

@@ -1,7 +1,8 @@
 /**
- * The demo's files: docker-compose.yaml and everything under provisioning/.
- * Grafana only reads them when the demo starts, so mistakes show up late;
- * this checks them against each other and against the query contract.
+ * The demo's files: docker-compose.yaml, everything under provisioning/ and
+ * the dashboard the plugin ships (src/dashboards/). Grafana only reads them
+ * when the demo starts, so mistakes show up late; this checks them against
+ * each other and against the query contract.
  *
  * `yaml` is a dev dependency of a dev dependency (@grafana/plugin-e2e); its
  * "node" export is CommonJS, hence the export conditions below.
@@ -31,6 +32,10 @@ jest.mock('@grafana/runtime', () => ({
 const ROOT = path.resolve(__dirname, '..');
 const PROVISIONING = path.join(ROOT, 'provisioning');
 const DS_UID = 'audit-log-sim';
+/** The dashboard the plugin ships (plugin.json includes), and the demo provisions. */
+const DASHBOARD_FILE = path.join(__dirname, 'dashboards', 'audit-overview.json');
+/** How the dashboard's panels name their data source: its data source variable. */
+const DS_REF = { type: plugin.id, uid: '${ds}' };
 
 type Obj = Record<string, any>;
 
@@ -131,12 +136,7 @@ describe('provisioning files', () => {
   it('include the data source, dashboards and alerting', () => {
     const rel = files.map((f) => path.relative(PROVISIONING, f)).sort();
     expect(rel).toEqual(
-      expect.arrayContaining([
-        'alerting/failed-logins.yml',
-        'dashboards/audit-overview.json',
-        'dashboards/dashboards.yml',
-        'datasources/datasources.yml',
-      ])
+      expect.arrayContaining(['alerting/failed-logins.yml', 'dashboards/dashboards.yml', 'datasources/datasources.yml'])
     );
   });
 
@@ -192,9 +192,11 @@ describe('provisioned data source', () => {
 // The dashboard
 
 const dashboardsYml = readYaml(path.join(PROVISIONING, 'dashboards/dashboards.yml'));
-const dashboard: Obj = JSON.parse(read(path.join(PROVISIONING, 'dashboards/audit-overview.json')));
+const dashboard: Obj = JSON.parse(read(DASHBOARD_FILE));
 const panels: Obj[] = dashboard.panels;
 const variables: Obj[] = dashboard.templating.list;
+/** The query variables (the data source variable aside). */
+const queryVariables: Obj[] = variables.filter((v) => v.type !== 'datasource');
 
 function makeDataSource() {
   return new DataSource({ ...instanceSettings(provisionedDs.jsonData), uid: DS_UID });
@@ -203,7 +205,7 @@ function makeDataSource() {
 /** The dashboard's variables with "All" selected, as Grafana would interpolate them. */
 function templateWithAll(): FakeTemplateSrv {
   const vars: Record<string, FakeVariable> = {};
-  for (const v of variables) {
+  for (const v of queryVariables) {
     vars[v.name] = { value: v.multi ? ['$__all'] : '$__all', options: v.name === 'provider' ? [...PROVIDER_IDS] : [] };
   }
   return new FakeTemplateSrv(vars);
@@ -212,13 +214,23 @@ function templateWithAll(): FakeTemplateSrv {
 const targetsOf = (p: Obj): Obj[] => p.targets ?? [];
 
 describe('dashboard provider', () => {
-  it('reads the directory that holds the dashboard, as mounted in the Grafana container', () => {
+  it('reads the dashboards folder of the plugin, as mounted in the Grafana container', () => {
     const provider = dashboardsYml.providers[0];
     expect(provider.type).toBe('file');
     const dir: string = provider.options.path;
-    expect(dir.startsWith('/etc/grafana/provisioning/')).toBe(true);
-    const host = path.join(PROVISIONING, path.relative('/etc/grafana/provisioning', dir));
-    expect(fs.existsSync(path.join(host, 'audit-overview.json'))).toBe(true);
+    // The plugin's folder in the container is dist/ (docker-compose), which the build fills from src/.
+    const { volumes } = service('grafana');
+    const pluginDir = `/var/lib/grafana/plugins/${plugin.id}`;
+    const mount = volumes.find((v) => v.container === pluginDir);
+    expect(mount && path.resolve(mount.from, mount.host)).toBe(path.join(ROOT, 'dist'));
+    expect(dir.startsWith(`${pluginDir}/`)).toBe(true);
+    const inSource = path.join(__dirname, path.relative(pluginDir, dir));
+    expect(fs.readdirSync(inSource)).toEqual(['audit-overview.json']);
+    expect(path.join(inSource, 'audit-overview.json')).toBe(DASHBOARD_FILE);
+  });
+
+  it('keeps one copy of the dashboard: none left under provisioning/', () => {
+    expect(walk(PROVISIONING).filter((f) => f.endsWith('.json'))).toEqual([]);
   });
 });
 
@@ -234,19 +246,33 @@ describe('Audit overview dashboard', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('uses the provisioned data source in every panel and target', () => {
+  it('has a data source variable of this plugin, set to the provisioned data source', () => {
+    const ds = variables[0];
+    expect(ds).toMatchObject({ name: 'ds', type: 'datasource', query: plugin.id, multi: false, includeAll: false });
+    expect(ds.current.value).toBe(DS_UID);
+    expect(ds.current.text).toBe(provisionedDs.name);
+  });
+
+  it('uses the data source variable in every panel, target, variable and annotation: no fixed uid', () => {
     for (const p of panels) {
-      expect({ panel: p.title, ds: p.datasource }).toEqual({ panel: p.title, ds: { type: plugin.id, uid: DS_UID } });
+      expect({ panel: p.title, ds: p.datasource }).toEqual({ panel: p.title, ds: DS_REF });
       expect(targetsOf(p).length).toBeGreaterThan(0);
       for (const t of targetsOf(p)) {
-        expect(t.datasource).toEqual({ type: plugin.id, uid: DS_UID });
+        expect(t.datasource).toEqual(DS_REF);
       }
     }
+    for (const v of queryVariables) {
+      expect({ variable: v.name, ds: v.datasource }).toEqual({ variable: v.name, ds: DS_REF });
+    }
+    for (const a of dashboard.annotations.list.filter((x: Obj) => !x.builtIn)) {
+      expect({ annotation: a.name, ds: a.datasource }).toEqual({ annotation: a.name, ds: DS_REF });
+    }
+    expect(read(DASHBOARD_FILE)).not.toContain(`"uid": "${DS_UID}"`);
   });
 
   it('has targets that are valid queries once the variables are interpolated', () => {
     const ds = makeDataSource();
-    const defined = variables.map((v) => v.name);
+    const defined = queryVariables.map((v) => v.name);
     for (const p of panels) {
       for (const t of targetsOf(p)) {
         // Saved in the current shape (normalizing changes nothing).
@@ -287,11 +313,11 @@ describe('Audit overview dashboard', () => {
   });
 
   it('has provider and user variables on the variable support, chained', () => {
-    const byName = Object.fromEntries(variables.map((v) => [v.name, v]));
-    expect(Object.keys(byName)).toEqual(['provider', 'user']);
-    for (const v of variables) {
+    const byName = Object.fromEntries(queryVariables.map((v) => [v.name, v]));
+    expect(variables.map((v) => v.name)).toEqual(['ds', 'provider', 'user']);
+    for (const v of queryVariables) {
       expect(v.type).toBe('query');
-      expect(v.datasource).toEqual({ type: plugin.id, uid: DS_UID });
+      expect(v.datasource).toEqual(DS_REF);
       // Stored in the current model.
       expect(migrateVariableQuery(v.query)).toEqual(v.query);
       expect(v.includeAll).toBe(true);
@@ -303,7 +329,7 @@ describe('Audit overview dashboard', () => {
   });
 
   it('has an annotation from the data source, a valid table query, on a time series panel', () => {
-    const annos: Obj[] = dashboard.annotations.list.filter((a: Obj) => a.datasource?.uid === DS_UID);
+    const annos: Obj[] = dashboard.annotations.list.filter((a: Obj) => a.datasource?.uid === DS_REF.uid);
     expect(annos.length).toBeGreaterThan(0);
     const ds = makeDataSource();
     for (const a of annos) {

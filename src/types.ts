@@ -121,6 +121,11 @@ export interface ProviderSettings {
   authType?: DominoAuthType;
   /** Default ThousandEyes account group (aid). */
   accountGroupId?: string;
+  /**
+   * Requests per minute the plugin stays under: unset (or 0) = the vendor's
+   * documented rate, if it documents one; negative = no pacing.
+   */
+  requestsPerMinute?: number;
 }
 
 export type ProvidersSettings = Partial<Record<ProviderId, ProviderSettings>>;
@@ -133,11 +138,24 @@ export interface AuditDataSourceOptions extends DataSourceJsonData {
   concurrency?: number;
   /** Window cache time to live in seconds (default 600; negative disables the cache). */
   cacheTTLSeconds?: number;
-  /** Window cache size in MB (default 64). */
+  /** Window cache size in MB (default 1024). */
   cacheMaxMB?: number;
+  // Grafana's standard HTTP client settings, read by the backend through the
+  // plugin SDK's HTTPClientOptions; one client serves every provider.
+  /** HTTP request timeout in seconds (the SDK's default when unset). */
+  timeout?: number;
+  /** Trust the CA certificate in secureJsonData.tlsCACert (self-hosted hosts). */
+  tlsAuthWithCACert?: boolean;
+  /** TLS client authentication with secureJsonData.tlsClientCert / tlsClientKey. */
+  tlsAuth?: boolean;
+  /** The host name the server's certificate is checked against (with a CA certificate or client authentication). */
+  serverName?: string;
+  /** Do not verify the server's certificate (testing only). */
+  tlsSkipVerify?: boolean;
 }
 
-export interface AuditSecureJsonData {
+/** The providers' credentials in secureJsonData. */
+export interface ProviderSecrets {
   domoToken?: string;
   domoPlatformClientSecret?: string;
   dominoToken?: string;
@@ -145,7 +163,16 @@ export interface AuditSecureJsonData {
   thousandeyesToken?: string;
 }
 
-export type SecretKey = keyof AuditSecureJsonData;
+export interface AuditSecureJsonData extends ProviderSecrets {
+  /** PEM CA certificate (Grafana's standard TLS key). */
+  tlsCACert?: string;
+  /** PEM client certificate and key for TLS client authentication. */
+  tlsClientCert?: string;
+  tlsClientKey?: string;
+}
+
+/** The secureJsonData key of a provider's credential. */
+export type SecretKey = keyof ProviderSecrets;
 
 export const SECRET_KEYS: Record<ProviderId, SecretKey> = {
   domo: 'domoToken',

@@ -194,13 +194,16 @@ describe('metricFindQuery', () => {
 });
 
 describe('AuditVariableSupport', () => {
+  // The dashboard's range, fixed: a test never reads today's date.
+  const TO = Date.UTC(2026, 3, 20, 12, 0, 0);
+  const FROM = TO - 7 * 24 * 3600 * 1000;
+
   function request(target: unknown): DataQueryRequest<AuditVariableQuery> {
-    const now = dateTime();
     return {
       requestId: 'r',
       interval: '1m',
       intervalMs: 60000,
-      range: { from: now, to: now, raw: { from: 'now-1h', to: 'now' } },
+      range: { from: dateTime(FROM), to: dateTime(TO), raw: { from: 'now-7d', to: 'now' } },
       scopedVars: {},
       targets: [target as AuditVariableQuery],
       timezone: 'utc',
@@ -215,6 +218,15 @@ describe('AuditVariableSupport', () => {
     expect(v.getType()).toBe(VariableSupportType.Custom);
     expect(v.editor).toBe(VariableQueryEditor);
     expect(v.getDefaultQuery()).toEqual(DEFAULT_VARIABLE_QUERY);
+  });
+
+  it("reads the variable's own span (days), not the dashboard's time range", async () => {
+    const { ds, getResource } = makeDataSource();
+    const v = ds.variables as AuditVariableSupport;
+    await lastValueFrom(v.query(request({ refId: 'V', kind: 'users', provider: 'domo', days: 2 })));
+    expect(getResource).toHaveBeenLastCalledWith('users', { provider: 'domo', days: 2 });
+    await lastValueFrom(v.query(request({ refId: 'V', kind: 'users', provider: 'domo' })));
+    expect(getResource).toHaveBeenLastCalledWith('users', { provider: 'domo' });
   });
 
   it('answers the variable query with MetricFindValue text/value pairs', async () => {

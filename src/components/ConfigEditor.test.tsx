@@ -1,8 +1,10 @@
 import React, { useState } from 'react';
 import { DataSourceSettings } from '@grafana/data';
 import { fireEvent, render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 
 import { ConfigEditor } from './ConfigEditor';
+import { DOCS_URL } from '../links';
 import { PROVIDER_LIST, PROVIDERS } from '../providers';
 import { AuditDataSourceOptions, AuditSecureJsonData, PROVIDER_IDS, ProviderId } from '../types';
 
@@ -65,11 +67,11 @@ const section = (id: ProviderId) => screen.getByTestId(`config-${id}-section`);
 
 // The inputs each provider's section holds (besides its enable switch), by id suffix.
 const EXPECTED_INPUTS: Record<ProviderId, string[]> = {
-  domo: ['instance', 'url', 'secret'],
-  'domo-platform': ['clientId', 'url', 'secret'],
-  domino: ['url', 'authType', 'secret'],
-  datafold: ['region-region', 'secret'],
-  thousandeyes: ['accountGroupId', 'url', 'secret'],
+  domo: ['instance', 'url', 'secret', 'requestsPerMinute'],
+  'domo-platform': ['clientId', 'url', 'secret', 'requestsPerMinute'],
+  domino: ['url', 'authType', 'secret', 'requestsPerMinute'],
+  datafold: ['region-region', 'secret', 'requestsPerMinute'],
+  thousandeyes: ['accountGroupId', 'url', 'secret', 'requestsPerMinute'],
 };
 
 describe('ConfigEditor', () => {
@@ -297,10 +299,138 @@ describe('ConfigEditor', () => {
     expect(lastCall(spy).jsonData).toStrictEqual({ maxEvents: 250000 });
     fireEvent.change(max, { target: { value: '' } });
     expect(lastCall(spy).jsonData).toStrictEqual({});
-    fireEvent.click(screen.getByText('Advanced'));
+    expect(screen.queryByLabelText(/^Concurrency/)).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Expand section Advanced' }));
     fireEvent.change(screen.getByLabelText(/^Concurrency/), { target: { value: '8' } });
     fireEvent.change(screen.getByLabelText(/^Cache TTL \(seconds\)/), { target: { value: '-1' } });
     fireEvent.change(screen.getByLabelText(/^Cache size \(MB\)/), { target: { value: '128' } });
     expect(lastCall(spy).jsonData).toStrictEqual({ concurrency: 8, cacheTTLSeconds: -1, cacheMaxMB: 128 });
+  });
+
+  it('opens the advanced limits when one is set', () => {
+    setup(settings({ cacheMaxMB: 256 }));
+    expect(screen.getByLabelText(/^Cache size \(MB\)/)).toHaveValue(256);
+  });
+});
+
+describe('ConfigEditor sections', () => {
+  it('describes the data source with a link to the documentation, then one section per concern', () => {
+    setup(settings({}));
+    expect(screen.getByText(/Before you can use the Audit Log data source/)).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'view the documentation' })).toHaveAttribute('href', DOCS_URL);
+    expect(screen.getAllByRole('heading', { level: 3 }).map((h) => h.textContent)).toEqual([
+      'Providers',
+      'Limits',
+      'Connection',
+    ]);
+  });
+});
+
+describe('request rate per provider', () => {
+  const rate = (id: ProviderId) => within(section(id)).getByLabelText(/^Requests per minute/);
+
+  it("says what empty means: the vendor's documented rate, or no pacing", () => {
+    setup(settings({ providers: allEnabled() }));
+    expect(
+      within(section('thousandeyes')).getByText(
+        "Optional. Empty: Cisco ThousandEyes' documented limit, 240 requests per minute; -1: no pacing."
+      )
+    ).toBeInTheDocument();
+    expect(rate('thousandeyes')).toHaveAttribute('placeholder', '240');
+    expect(
+      within(section('domo')).getByText('Optional. Empty or -1: no pacing (Domo documents no rate limit).')
+    ).toBeInTheDocument();
+  });
+
+  it('writes providers.<id>.requestsPerMinute as a number; empty removes it', () => {
+    const spy = jest.fn();
+    render(
+      <Stateful
+        initial={settings({ providers: { thousandeyes: { enabled: true, requestsPerMinute: 100 } } })}
+        spy={spy}
+      />
+    );
+    expect(rate('thousandeyes')).toHaveValue(100);
+    fireEvent.change(rate('thousandeyes'), { target: { value: '60' } });
+    expect(lastCall(spy).jsonData.providers?.thousandeyes).toStrictEqual({ enabled: true, requestsPerMinute: 60 });
+    fireEvent.change(rate('thousandeyes'), { target: { value: '-1' } });
+    expect(lastCall(spy).jsonData.providers?.thousandeyes).toStrictEqual({ enabled: true, requestsPerMinute: -1 });
+    fireEvent.change(rate('thousandeyes'), { target: { value: '' } });
+    expect(lastCall(spy).jsonData.providers?.thousandeyes).toStrictEqual({ enabled: true });
+  });
+
+  it('names a value that is not a rate and does not save it', () => {
+    const spy = jest.fn();
+    render(
+      <Stateful initial={settings({ providers: { domo: { enabled: true, requestsPerMinute: 30 } } })} spy={spy} />
+    );
+    fireEvent.change(rate('domo'), { target: { value: '-5' } });
+    expect(within(section('domo')).getByRole('alert')).toHaveTextContent(
+      'A whole number of requests per minute, or -1 for no pacing'
+    );
+    expect(rate('domo')).toHaveValue(-5);
+    expect(lastCall(spy).jsonData.providers?.domo).toStrictEqual({ enabled: true });
+    fireEvent.change(rate('domo'), { target: { value: '12.5' } });
+    expect(within(section('domo')).getByRole('alert')).toBeInTheDocument();
+    fireEvent.change(rate('domo'), { target: { value: '12' } });
+    expect(within(section('domo')).queryByRole('alert')).not.toBeInTheDocument();
+    expect(lastCall(spy).jsonData.providers?.domo).toStrictEqual({ enabled: true, requestsPerMinute: 12 });
+  });
+});
+
+describe('connection settings', () => {
+  it("writes Grafana's standard timeout in seconds; empty means the default", () => {
+    const spy = jest.fn();
+    render(<Stateful initial={settings({ maxEvents: 10 })} spy={spy} />);
+    const timeout = screen.getByLabelText(/^Timeout/);
+    expect(timeout).toHaveAttribute('placeholder', '30');
+    fireEvent.change(timeout, { target: { value: '120' } });
+    expect(lastCall(spy).jsonData).toStrictEqual({ maxEvents: 10, timeout: 120 });
+    fireEvent.change(timeout, { target: { value: '' } });
+    expect(lastCall(spy).jsonData).toStrictEqual({ maxEvents: 10 });
+  });
+
+  it('refuses a timeout of 0, which would mean none', () => {
+    const spy = jest.fn();
+    render(<Stateful initial={settings({ timeout: 60 })} spy={spy} />);
+    fireEvent.change(screen.getByLabelText(/^Timeout/), { target: { value: '0' } });
+    expect(screen.getByRole('alert')).toHaveTextContent('A whole number of seconds, 1 or more');
+    expect(lastCall(spy).jsonData).toStrictEqual({});
+  });
+
+  it('adds a CA certificate for a self-hosted host: tlsAuthWithCACert and secureJsonData.tlsCACert', async () => {
+    const spy = jest.fn();
+    render(<Stateful initial={settings({})} spy={spy} />);
+    expect(screen.queryByLabelText(/^CA Certificate/)).not.toBeInTheDocument();
+    await userEvent.click(screen.getByLabelText('Add self-signed certificate'));
+    expect(lastCall(spy).jsonData).toStrictEqual({ tlsAuthWithCACert: true });
+    fireEvent.change(screen.getByLabelText(/^CA Certificate/), {
+      target: { value: '-----BEGIN CERTIFICATE-----\nMIIB' },
+    });
+    expect(lastCall(spy).secureJsonData).toStrictEqual({ tlsCACert: '-----BEGIN CERTIFICATE-----\nMIIB' });
+  });
+
+  it('shows a saved CA certificate as configured, with Reset', async () => {
+    const spy = jest.fn();
+    render(
+      <Stateful initial={settings({ tlsAuthWithCACert: true }, { tlsCACert: true, domoToken: true })} spy={spy} />
+    );
+    const ca = screen.getByLabelText(/^CA Certificate/);
+    expect(ca).toHaveValue('configured');
+    expect(ca).toBeDisabled();
+    await userEvent.click(within(ca.closest('div')!.parentElement!).getByRole('button', { name: 'Reset' }));
+    expect(lastCall(spy).secureJsonFields).toStrictEqual({ tlsCACert: false, domoToken: true });
+    expect(lastCall(spy).secureJsonData).toStrictEqual({ tlsCACert: '' });
+    expect(screen.getByLabelText(/^CA Certificate/)).toBeEnabled();
+  });
+
+  it('skips certificate validation only when asked, and checks a server name with client authentication', async () => {
+    const spy = jest.fn();
+    render(<Stateful initial={settings({})} spy={spy} />);
+    await userEvent.click(screen.getByLabelText('Skip TLS certificate validation'));
+    expect(lastCall(spy).jsonData).toStrictEqual({ tlsSkipVerify: true });
+    await userEvent.click(screen.getByLabelText('TLS Client Authentication'));
+    fireEvent.change(screen.getByLabelText(/^ServerName/), { target: { value: 'domino.internal' } });
+    expect(lastCall(spy).jsonData).toStrictEqual({ tlsSkipVerify: true, tlsAuth: true, serverName: 'domino.internal' });
   });
 });

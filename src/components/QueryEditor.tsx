@@ -1,10 +1,11 @@
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 import { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { getTemplateSrv } from '@grafana/runtime';
-import { Alert, Button, Input, MultiSelect, RadioButtonGroup, Select, Switch } from '@grafana/ui';
+import { Alert, Button, Combobox, ComboboxOption, RadioButtonGroup, Switch, Text } from '@grafana/ui';
 import { EditorField, EditorRow, EditorRows } from '@grafana/plugin-ui';
 
-import { DataSource, errorMessage } from '../datasource';
+import { isAlertingApp } from '../alerting';
+import { DataSource } from '../datasource';
+import { lookupWindow } from '../lookupWindow';
 import { providerLabel, resolveProviders, supportsFilter, supportsOption } from '../providers';
 import {
   AuditDataSourceOptions,
@@ -15,15 +16,17 @@ import {
   GROUP_BY_LABELS,
   GROUP_BYS,
   GroupBy,
-  LookupKind,
-  LookupOption,
   MAX_LIMIT,
   migrateQuery,
   parseQuery,
   PROVIDER_ALL,
   QueryFormat,
 } from '../types';
+import { CommitInput } from './CommitInput';
+import { LookupField } from './LookupField';
 import { QueryHelp } from './QueryHelp';
+import { templateVariableOptions } from './templateVariables';
+import { useChoice } from './useChoice';
 
 export type Props = QueryEditorProps<DataSource, AuditQuery, AuditDataSourceOptions> & {
   /** Fixes the format and hides its choice and the examples (the annotation editor: table). */
@@ -39,32 +42,46 @@ const GROUP_BY_OPTIONS: Array<SelectableValue<GroupBy>> = GROUP_BYS.map((g) => (
 
 const hasVariable = (s: string) => s.includes('$') || s.includes('[[');
 
-/** Template variables of the dashboard, as options ($name). */
-function variableOptions(): Array<SelectableValue<string>> {
-  try {
-    return getTemplateSrv()
-      .getVariables()
-      .map((v) => ({ label: `$${v.name}`, value: `$${v.name}`, description: 'Template variable' }));
-  } catch {
-    return [];
-  }
-}
-
-export function QueryEditor({ query, onChange, onRunQuery, datasource, fixedFormat }: Props) {
+/**
+ * The query editor of panels, Explore and alert rules. In an alert rule
+ * (props.app) the format is Time series, the only one alerting can
+ * evaluate, and dashboard variables are not offered; a rule saved with
+ * another format is switched to Time series, with a note saying so.
+ */
+export function QueryEditor({ query, onChange, onRunQuery, datasource, fixedFormat, app, range }: Props) {
   const parsed = useMemo(() => parseQuery(query), [query]);
-  const q = fixedFormat ? { ...parsed.query, format: fixedFormat } : parsed.query;
+  const alerting = !fixedFormat && isAlertingApp(app);
+  const format = fixedFormat ?? (alerting ? 'timeseries' : undefined);
+  const q = format ? { ...parsed.query, format } : parsed.query;
   const enabled = datasource.enabledProviders;
   const reached = resolveProviders(q.provider, enabled);
   const [showHelp, setShowHelp] = useState(false);
+  const span = lookupWindow(range);
+  // The format an alert rule was saved with, when alerting cannot use it.
+  const [alertFormatWas] = useState(() =>
+    alerting && parsed.query.format !== 'timeseries' ? parsed.query.format : undefined
+  );
 
   /** Writes the migrated query with a change; selects run it at once. */
   const update = (patch: Partial<AuditQuery>, run = true) => {
-    const fixed: Partial<AuditQuery> = fixedFormat ? { format: fixedFormat } : {};
+    const fixed: Partial<AuditQuery> = format ? { format } : {};
     onChange(migrateQuery({ ...migrateQuery(query), ...patch, ...fixed }));
     if (run) {
       onRunQuery();
     }
   };
+
+  // An alert rule saved with a table or logs format is saved as time series
+  // from now on (the note below says so): once, without running it.
+  const switched = useRef(false);
+  const savedFormat = parsed.query.format;
+  useEffect(() => {
+    if (alerting && savedFormat !== 'timeseries' && !switched.current) {
+      switched.current = true;
+      onChange(migrateQuery({ ...migrateQuery(query), format: 'timeseries' }));
+    }
+  }, [alerting, savedFormat, query, onChange]);
+
   const updateOptions = (patch: Partial<AuditQueryOptions>, run = true) => {
     const options: AuditQueryOptions = { ...q.options, ...patch };
     for (const k of Object.keys(options) as Array<keyof AuditQueryOptions>) {
@@ -87,19 +104,27 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, fixedForm
     }
   }
 
-  const providerOptions = useMemo(() => {
-    const opts: Array<SelectableValue<string>> = [];
+  // The same option objects while the choice changes: Combobox reports a
+  // new object for the selected value as a new selection.
+  const baseProviderOptions = useMemo(() => {
+    const opts: Array<ComboboxOption<string>> = [];
     if (enabled.length > 1) {
       opts.push({ label: 'All providers', value: PROVIDER_ALL, description: 'Every enabled provider, merged' });
     }
     for (const id of enabled) {
       opts.push({ label: providerLabel(id), value: id });
     }
-    if (q.provider && !opts.some((o) => o.value === q.provider)) {
-      opts.push({ label: providerLabel(q.provider), value: q.provider });
-    }
-    return [...opts, ...variableOptions()];
-  }, [enabled, q.provider]);
+    return alerting ? opts : [...opts, ...templateVariableOptions()];
+  }, [enabled, alerting]);
+  const providerOptions = useMemo(
+    () =>
+      q.provider && !baseProviderOptions.some((o) => o.value === q.provider)
+        ? [...baseProviderOptions, { label: providerLabel(q.provider), value: q.provider }]
+        : baseProviderOptions,
+    [baseProviderOptions, q.provider]
+  );
+
+  const chooseProvider = useChoice(q.provider, (provider) => update({ provider }));
 
   const showProvider = enabled.length !== 1 || (q.provider !== '' && q.provider !== enabled[0]);
 
@@ -113,19 +138,18 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, fixedForm
       <EditorRow>
         {showProvider && (
           <EditorField label="Provider" width={24} tooltip="Which audit log to read; All providers merges them.">
-            <Select
-              inputId={`audit-provider-${query.refId}`}
-              aria-label="Provider"
+            <Combobox<string>
+              id={`audit-provider-${query.refId}`}
               options={providerOptions}
               value={q.provider === '' ? null : q.provider}
               placeholder={enabled.length > 1 ? 'All providers' : 'Choose a provider'}
-              allowCustomValue
+              createCustomValue
               width={28}
-              onChange={(v: SelectableValue<string>) => update({ provider: v?.value ?? '' })}
+              onChange={chooseProvider}
             />
           </EditorField>
         )}
-        {!fixedFormat && (
+        {!fixedFormat && !alerting && (
           <EditorField label="Format">
             <RadioButtonGroup
               options={FORMAT_OPTIONS}
@@ -134,7 +158,20 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, fixedForm
             />
           </EditorField>
         )}
+        {alerting && (
+          <EditorField label="Format">
+            <Text element="p" color="secondary">
+              Time series: alert rules evaluate event counts over time.
+            </Text>
+          </EditorField>
+        )}
       </EditorRow>
+      {alertFormatWas !== undefined && (
+        <Alert severity="info" title="Format changed to Time series">
+          This query was saved with the {FORMAT_LABELS[alertFormatWas as QueryFormat] ?? alertFormatWas} format, which
+          an alert rule cannot evaluate. It now counts events over time; save the rule to keep the change.
+        </Alert>
+      )}
       <EditorRow>
         {supportsFilter(reached, 'events') && (
           <LookupField
@@ -143,6 +180,8 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, fixedForm
             tooltip="Event or action names; empty means every event."
             values={q.events}
             provider={q.provider}
+            span={span}
+            withVariables={!alerting}
             datasource={datasource}
             refId={query.refId}
             onChange={(events) => update({ events })}
@@ -155,6 +194,8 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, fixedForm
             tooltip="Object, target or resource types; empty means every type."
             values={q.objectTypes}
             provider={q.provider}
+            span={span}
+            withVariables={!alerting}
             datasource={datasource}
             refId={query.refId}
             onChange={(objectTypes) => update({ objectTypes })}
@@ -167,6 +208,8 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, fixedForm
             tooltip="User names, ids or e-mail addresses; empty means every user."
             values={q.users}
             provider={q.provider}
+            span={span}
+            withVariables={!alerting}
             datasource={datasource}
             refId={query.refId}
             onChange={(users) => update({ users })}
@@ -180,7 +223,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, fixedForm
             width={40}
             tooltip="Case-insensitive text in the message, event, user or object name."
           >
-            <BlurInput
+            <CommitInput
               id={`audit-search-${query.refId}`}
               value={q.search}
               placeholder="Text to find"
@@ -204,7 +247,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, fixedForm
               label="Top N"
               tooltip={`The N largest series are kept, the rest summed into "other" (1 to ${MAX_LIMIT}).`}
             >
-              <BlurInput
+              <CommitInput
                 id={`audit-limit-${query.refId}`}
                 type="number"
                 value={String(q.limit)}
@@ -226,7 +269,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, fixedForm
               optional
               tooltip="Account group id (aid); empty uses the data source's account group."
             >
-              <BlurInput
+              <CommitInput
                 id={`audit-aid-${query.refId}`}
                 value={q.options.accountGroupId ?? ''}
                 placeholder="Data source default"
@@ -253,7 +296,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, fixedForm
           )}
           {supportsOption(reached, 'project') && (
             <EditorField label="Domino project" optional tooltip="Only events within this project (by name).">
-              <BlurInput
+              <CommitInput
                 id={`audit-project-${query.refId}`}
                 value={q.options.project ?? ''}
                 placeholder="Every project"
@@ -285,6 +328,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, fixedForm
             <QueryHelp
               query={migrateQuery(query)}
               enabledProviders={enabled}
+              alerting={alerting}
               onClickExample={(example) => {
                 onChange(example);
                 onRunQuery();
@@ -295,124 +339,5 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource, fixedForm
         </div>
       )}
     </EditorRows>
-  );
-}
-
-interface BlurInputProps {
-  id: string;
-  value: string;
-  onCommit: (value: string) => void;
-  placeholder?: string;
-  width?: number;
-  type?: string;
-  disabled?: boolean;
-}
-
-/**
- * A text input that reports its value (and so runs the query) on blur only.
- * Uncontrolled; a new value from outside remounts it.
- */
-function BlurInput({ id, value, onCommit, placeholder, width, type, disabled }: BlurInputProps) {
-  return (
-    <Input
-      key={value}
-      id={id}
-      type={type}
-      defaultValue={value}
-      placeholder={placeholder}
-      width={width}
-      disabled={disabled}
-      onBlur={(e: React.FocusEvent<HTMLInputElement>) => {
-        if (e.currentTarget.value !== value) {
-          onCommit(e.currentTarget.value);
-        }
-      }}
-    />
-  );
-}
-
-interface LookupFieldProps {
-  kind: LookupKind;
-  label: string;
-  tooltip: string;
-  values: string[];
-  provider: string;
-  datasource: DataSource;
-  refId: string;
-  onChange: (values: string[]) => void;
-}
-
-interface LookupState {
-  provider?: string;
-  loading: boolean;
-  options?: LookupOption[];
-  error?: string;
-}
-
-/**
- * A multi-select whose choices come from the backend (values seen recently),
- * loaded when the menu first opens; any value can be typed, and template
- * variables are offered.
- */
-function LookupField({ kind, label, tooltip, values, provider, datasource, refId, onChange }: LookupFieldProps) {
-  const [state, setState] = useState<LookupState>({ loading: false });
-  const mounted = useRef(true);
-  useEffect(() => {
-    mounted.current = true;
-    return () => {
-      mounted.current = false;
-    };
-  }, []);
-
-  const load = () => {
-    if (state.provider === provider && (state.loading || state.options)) {
-      return;
-    }
-    setState({ provider, loading: true });
-    datasource.getLookup(kind, provider).then(
-      (options) =>
-        mounted.current && setState((s) => (s.provider === provider ? { provider, loading: false, options } : s)),
-      (err) =>
-        mounted.current &&
-        setState((s) => (s.provider === provider ? { provider, loading: false, error: errorMessage(err) } : s))
-    );
-  };
-
-  const fresh = state.provider === provider;
-  const loaded = fresh ? (state.options ?? []) : [];
-  const error = fresh ? state.error : undefined;
-  const known = new Map<string, string>(loaded.map((o) => [o.value, o.label]));
-  const options: Array<SelectableValue<string>> = [
-    ...loaded.map((o) => ({ label: o.label, value: o.value })),
-    ...variableOptions(),
-  ];
-  const value = values.map((v) => ({ label: known.get(v) ?? v, value: v }));
-  const id = `audit-${kind}-${refId}`;
-
-  return (
-    <EditorField
-      label={label}
-      tooltip={tooltip}
-      width={30}
-      invalid={!!error}
-      error={error ? `Could not load suggestions (${error}); you can still type values.` : undefined}
-    >
-      <MultiSelect
-        inputId={id}
-        aria-label={label}
-        options={options}
-        value={value}
-        isLoading={fresh && state.loading}
-        allowCustomValue
-        isClearable
-        width={36}
-        placeholder={`Every ${label.toLowerCase().replace(/s$/, '')}`}
-        noOptionsMessage={error ? 'Suggestions unavailable; type a value' : 'Nothing seen recently; type a value'}
-        onOpenMenu={load}
-        onChange={(items: Array<SelectableValue<string>>) =>
-          onChange((items ?? []).map((i) => i.value).filter((v): v is string => typeof v === 'string' && v !== ''))
-        }
-      />
-    </EditorField>
   );
 }

@@ -95,18 +95,22 @@ export interface QueryHelpProps {
   enabledProviders: ProviderId[];
   /** Called with the example's query; the editor writes and runs it. */
   onClickExample: (query: AuditQuery) => void;
+  /** In an alert rule: only the time series examples, the only format alerting evaluates. */
+  alerting?: boolean;
 }
 
 /** Worked examples; each button replaces the query with the example and runs it. */
-export function QueryHelp({ query, enabledProviders, onClickExample }: QueryHelpProps) {
+export function QueryHelp({ query, enabledProviders, onClickExample, alerting }: QueryHelpProps) {
+  const examples = alerting ? QUERY_EXAMPLES.filter((ex) => ex.query.format === 'timeseries') : QUERY_EXAMPLES;
   return (
     <Box padding={1} borderStyle="solid" borderColor="weak" borderRadius="default">
       <Stack direction="column" gap={2}>
         <Text element="p" variant="bodySmall" color="secondary">
-          Table lists events, Time series counts them per bucket (alerts need it), Logs is for Explore. Filters match
-          exactly; a variable set to All removes its filter.
+          {alerting
+            ? 'An alert rule counts events per time bucket; reduce the series and set a threshold below. Filters match exactly.'
+            : 'Table lists events, Time series counts them per bucket (alerts need it), Logs is for Explore. Filters match exactly; a variable set to All removes its filter.'}
         </Text>
-        {QUERY_EXAMPLES.map((ex) => {
+        {examples.map((ex) => {
           const q = applyExample(ex, query, enabledProviders);
           return (
             <Stack key={ex.id} direction="row" gap={2} alignItems="flex-start" justifyContent="space-between">

@@ -1,5 +1,6 @@
 import React, { useState } from 'react';
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 
 import { VariableQueryEditor } from './VariableQueryEditor';
 import { DataSource } from '../datasource';
@@ -54,14 +55,15 @@ async function setupLoaded(query: unknown) {
 
 const last = (fn: jest.Mock): AuditVariableQuery => fn.mock.calls[fn.mock.calls.length - 1][0];
 
-// Select menus are slow to drive in jsdom on a busy machine.
-jest.setTimeout(20000);
+/** Opens the provider combobox's menu. */
+const openProviders = () => userEvent.click(screen.getByLabelText('Provider'));
 
-/** Opens the provider select's menu (react-select opens on ArrowDown). */
-const openProviders = () => fireEvent.keyDown(screen.getByLabelText('Provider'), { key: 'ArrowDown' });
-
+/** The labels of the open menu's options (descriptions aside). */
 const menuOptions = () =>
-  screen.getAllByRole('option').map((o) => o.querySelector('span')?.textContent ?? o.textContent);
+  screen.getAllByRole('option').map((o) => o.querySelector('[class*="option-label"]')?.textContent ?? o.textContent);
+
+/** The provider combobox's loading icon. */
+const spinner = () => screen.queryByTestId('spinner');
 
 beforeEach(() => {
   templateSrv = new FakeTemplateSrv({ provider: { value: 'domo' } });
@@ -102,19 +104,24 @@ describe('VariableQueryEditor', () => {
   it('loads the providers from the backend and offers all, each one and variables', async () => {
     const { onChange, getResource } = setup({ refId: 'V', kind: 'users', provider: 'all' });
     expect(getResource).toHaveBeenCalledWith('providers');
-    await waitFor(() => expect(screen.queryByTestId('Spinner')).not.toBeInTheDocument());
-    openProviders();
+    await waitFor(() => expect(spinner()).not.toBeInTheDocument());
+    await openProviders();
     expect(menuOptions()).toEqual(['All providers', 'Domo', 'Cisco ThousandEyes', '$provider']);
-    fireEvent.click(screen.getByText('Cisco ThousandEyes'));
+    await userEvent.click(screen.getByRole('option', { name: 'Cisco ThousandEyes' }));
     expect(last(onChange)).toEqual({ refId: 'V', kind: 'users', provider: 'thousandeyes' });
+    expect(screen.getByLabelText('Provider')).toHaveValue('Cisco ThousandEyes');
   });
 
   it('accepts a provider variable (chained variables)', async () => {
     const { onChange } = setup({ refId: 'V', kind: 'events', provider: 'all' });
-    await waitFor(() => expect(screen.queryByTestId('Spinner')).not.toBeInTheDocument());
-    openProviders();
-    fireEvent.click(screen.getByText('$provider'));
+    await waitFor(() => expect(spinner()).not.toBeInTheDocument());
+    await openProviders();
+    await userEvent.click(screen.getByRole('option', { name: /^\$provider/ }));
     expect(last(onChange)).toEqual({ refId: 'V', kind: 'events', provider: '$provider' });
+    // A variable of another dashboard can be typed.
+    await userEvent.type(screen.getByLabelText('Provider'), '$vendor');
+    await userEvent.click(await screen.findByRole('option', { name: /^\$vendor/ }));
+    expect(last(onChange)).toEqual({ refId: 'V', kind: 'events', provider: '$vendor' });
   });
 
   it('shows a loading state, then the error, and falls back to the enabled providers', async () => {
@@ -126,21 +133,23 @@ describe('VariableQueryEditor', () => {
         })
     );
     setup({ refId: 'V', kind: 'users', provider: 'all' }, getResource);
-    expect(screen.getByTestId('Spinner')).toBeInTheDocument();
+    expect(spinner()).toBeInTheDocument();
     await act(async () => fail({ data: { error: 'plugin unavailable' } }));
     expect(await screen.findByText('Could not load the providers')).toBeInTheDocument();
     expect(screen.getByText(/plugin unavailable/)).toBeInTheDocument();
-    expect(screen.queryByTestId('Spinner')).not.toBeInTheDocument();
-    openProviders();
+    expect(spinner()).not.toBeInTheDocument();
+    await openProviders();
     expect(menuOptions()).toEqual(['All providers', 'Domo', 'Datafold', 'Cisco ThousandEyes', '$provider']);
   });
 
-  it('writes days on blur and rejects values out of range', async () => {
+  it('writes days on Enter or blur and rejects values out of range', async () => {
     const { onChange } = await setupLoaded({ refId: 'V', kind: 'users', provider: 'domo' });
     const days = screen.getByLabelText('Days');
-    fireEvent.change(days, { target: { value: '7' } });
-    fireEvent.blur(days);
+    await userEvent.type(days, '7');
+    expect(onChange).not.toHaveBeenCalled();
+    await userEvent.keyboard('{Enter}');
     expect(last(onChange)).toEqual({ refId: 'V', kind: 'users', provider: 'domo', days: 7 });
+    expect(days).toHaveFocus();
     const again = screen.getByLabelText('Days');
     fireEvent.change(again, { target: { value: '90' } });
     fireEvent.blur(again);
@@ -156,7 +165,7 @@ describe('VariableQueryEditor', () => {
   it('shows an old string query as the model it migrates to and saves the model on change', async () => {
     const { onChange } = await setupLoaded('events(thousandeyes, 7)');
     expect(screen.getByLabelText('Events')).toBeChecked();
-    expect(screen.getByText('Cisco ThousandEyes')).toBeInTheDocument();
+    expect(screen.getByLabelText('Provider')).toHaveValue('Cisco ThousandEyes');
     expect(screen.getByLabelText('Days')).toHaveValue(7);
     fireEvent.click(screen.getByLabelText('Users'));
     expect(last(onChange)).toEqual({ refId: 'AuditVariableQuery', kind: 'users', provider: 'thousandeyes', days: 7 });

@@ -1,7 +1,6 @@
 import React, { useEffect, useMemo, useState } from 'react';
 import { QueryEditorProps, SelectableValue } from '@grafana/data';
-import { getTemplateSrv } from '@grafana/runtime';
-import { Alert, InlineField, InlineFieldRow, Input, RadioButtonGroup, Select, Text } from '@grafana/ui';
+import { Alert, Combobox, ComboboxOption, InlineField, InlineFieldRow, RadioButtonGroup, Text } from '@grafana/ui';
 
 import { DataSource, errorMessage } from '../datasource';
 import { providerLabel } from '../providers';
@@ -17,6 +16,9 @@ import {
   VariableKind,
   variableQueryText,
 } from '../variableQuery';
+import { CommitInput } from './CommitInput';
+import { templateVariableOptions } from './templateVariables';
+import { useChoice } from './useChoice';
 
 export type VariableQueryEditorProps = QueryEditorProps<
   DataSource,
@@ -36,17 +38,6 @@ interface ProvidersState {
   loading: boolean;
   options?: LookupOption[];
   error?: string;
-}
-
-/** Dashboard variables as provider choices ($name), for chained variables. */
-function variableOptions(): Array<SelectableValue<string>> {
-  try {
-    return getTemplateSrv()
-      .getVariables()
-      .map((v) => ({ label: `$${v.name}`, value: `$${v.name}`, description: 'Template variable' }));
-  } catch {
-    return [];
-  }
 }
 
 /**
@@ -80,19 +71,31 @@ export function VariableQueryEditor({ query, onChange, datasource }: VariableQue
     onChange(next);
   };
 
-  const providerOptions = useMemo(() => {
+  // The same option objects while the choice changes: Combobox reports a
+  // new object for the selected value as a new selection.
+  const baseProviderOptions = useMemo(() => {
     // Without the backend's answer, the providers enabled in the settings.
     const known: LookupOption[] =
       providers.options ?? datasource.enabledProviders.map((id) => ({ value: id, label: providerLabel(id) }));
-    const opts: Array<SelectableValue<string>> = [
+    const opts: Array<ComboboxOption<string>> = [
       { label: 'All providers', value: PROVIDER_ALL, description: 'Every enabled provider' },
       ...known.map((o) => ({ label: o.label, value: o.value })),
     ];
-    if (q.provider && !opts.some((o) => o.value === q.provider)) {
-      opts.push({ label: q.provider.startsWith('$') ? q.provider : providerLabel(q.provider), value: q.provider });
-    }
-    return [...opts, ...variableOptions().filter((v) => !opts.some((o) => o.value === v.value))];
-  }, [providers.options, datasource.enabledProviders, q.provider]);
+    // Dashboard variables, for chained variables.
+    return [...opts, ...templateVariableOptions().filter((v) => !opts.some((o) => o.value === v.value))];
+  }, [providers.options, datasource.enabledProviders]);
+  const providerOptions = useMemo(
+    () =>
+      q.provider && !baseProviderOptions.some((o) => o.value === q.provider)
+        ? [
+            ...baseProviderOptions,
+            { label: q.provider.startsWith('$') ? q.provider : providerLabel(q.provider), value: q.provider },
+          ]
+        : baseProviderOptions,
+    [baseProviderOptions, q.provider]
+  );
+
+  const chooseProvider = useChoice(q.provider, (value) => emit({ provider: value.trim() || PROVIDER_ALL }));
 
   const commitDays = (text: string) => {
     const s = text.trim();
@@ -127,17 +130,16 @@ export function VariableQueryEditor({ query, onChange, datasource }: VariableQue
             label="Provider"
             labelWidth={LABEL_WIDTH}
             htmlFor="audit-variable-provider"
+            loading={providers.loading}
             tooltip="Whose values to list: one provider, all of them, or another variable (e.g. $provider)."
           >
-            <Select
-              inputId="audit-variable-provider"
-              aria-label="Provider"
+            <Combobox<string>
+              id="audit-variable-provider"
               width={32}
               options={providerOptions}
               value={q.provider}
-              isLoading={providers.loading}
-              allowCustomValue
-              onChange={(v: SelectableValue<string>) => emit({ provider: v?.value || PROVIDER_ALL })}
+              createCustomValue
+              onChange={chooseProvider}
             />
           </InlineField>
           <InlineField
@@ -148,16 +150,15 @@ export function VariableQueryEditor({ query, onChange, datasource }: VariableQue
             invalid={!!daysError}
             error={daysError}
           >
-            <Input
-              key={q.days ?? ''}
+            <CommitInput
               id="audit-variable-days"
               type="number"
               min={MIN_LOOKUP_DAYS}
               max={MAX_LOOKUP_DAYS}
               width={10}
               placeholder={String(MIN_LOOKUP_DAYS)}
-              defaultValue={q.days === undefined ? '' : String(q.days)}
-              onBlur={(e: React.FocusEvent<HTMLInputElement>) => commitDays(e.currentTarget.value)}
+              value={q.days === undefined ? '' : String(q.days)}
+              onCommit={commitDays}
             />
           </InlineField>
         </InlineFieldRow>

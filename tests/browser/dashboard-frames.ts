@@ -16,15 +16,16 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 
 import { FRAMES_DIR, ROOT } from './build';
+import { HARNESS_NOW } from './harness/fixtures';
 
-/** The dashboard of the README's screenshot, and the page width it is laid out for. */
-export const DASHBOARD_FILE = path.join(ROOT, 'provisioning/dashboards/audit-overview.json');
+/** The dashboard of the README's screenshot (the one the plugin ships), and the page width it is laid out for. */
+export const DASHBOARD_FILE = path.join(ROOT, 'src/dashboards/audit-overview.json');
 export const DASHBOARD_WIDTH = 1600;
 /**
  * The dashboard's "now". The simulator's data is seeded and ends at "now",
  * so a fixed one gives the same data, and the same screenshot, on every run.
  */
-export const DASHBOARD_NOW = '2026-11-01T14:00:00Z';
+export const DASHBOARD_NOW = HARNESS_NOW;
 
 type Obj = Record<string, any>;
 
@@ -41,12 +42,26 @@ function provisionedDataSource(uid: string): Obj {
   throw new Error(`no data source with uid ${uid} under ${dir}`);
 }
 
+/**
+ * The uid of the data source the dashboard's panels read: a fixed uid, or
+ * its data source variable (${ds}) at the variable's saved value.
+ */
+export function dashboardDataSourceUid(dashboard: Obj): string | undefined {
+  const ref: string | undefined = (dashboard.panels ?? []).find((p: Obj) => p.datasource?.uid)?.datasource.uid;
+  const variable = /^\$\{?(\w+)\}?$/.exec(ref ?? '')?.[1];
+  if (!variable) {
+    return ref;
+  }
+  const v = (dashboard.templating?.list ?? []).find((x: Obj) => x.name === variable && x.type === 'datasource');
+  return typeof v?.current?.value === 'string' ? v.current.value : undefined;
+}
+
 /** Writes the frames file and returns its path. */
 export async function writeDashboardFrames(): Promise<string> {
   const dashboard: Obj = JSON.parse(fs.readFileSync(DASHBOARD_FILE, 'utf8'));
-  const uid: string | undefined = (dashboard.panels ?? []).find((p: Obj) => p.datasource?.uid)?.datasource.uid;
+  const uid = dashboardDataSourceUid(dashboard);
   if (!uid) {
-    throw new Error(`${DASHBOARD_FILE}: no panel names a data source`);
+    throw new Error(`${DASHBOARD_FILE}: no panel names a data source (or its data source variable has no value)`);
   }
   fs.mkdirSync(FRAMES_DIR, { recursive: true });
   const dsFile = path.join(FRAMES_DIR, `${uid}.datasource.json`);

@@ -8,31 +8,41 @@
  */
 import type { Locator, Page } from '@playwright/test';
 
-import { DATASOURCE_UID, FAILING_LOOKUP_ERROR, LOOKUPS } from './harness/fixtures';
+import { DATASOURCE_UID, EDITOR_RANGE, FAILING_LOOKUP_ERROR, HEALTH, LOOKUPS } from './harness/fixtures';
 import { expect, test } from './test';
 
 type Json = any;
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The menu of the open Grafana Select. */
-const menu = (page: Page) => page.getByLabel('Select options menu');
+/** The menu of the open Combobox (closed menus are not displayed). */
+const menu = (page: Page) => page.getByRole('listbox');
 
-/** An option of the open Select menu, by its label (descriptions aside). */
+/** An option of the open menu, by its label (descriptions aside). */
 function option(page: Page, label: string): Locator {
   return menu(page)
     .getByRole('option')
     .filter({ has: page.getByText(label, { exact: true }) });
 }
 
-/** Opens a Select by its input and picks an option. */
+/**
+ * Opens a Combobox by its input and picks an option. A MultiCombobox keeps
+ * its menu open for more choices: Escape closes it, as a user would.
+ */
 async function choose(page: Page, input: Locator, label: string) {
   await input.click();
   await option(page, label).click();
+  if (await menu(page).isVisible()) {
+    await page.keyboard.press('Escape');
+  }
   await expect(menu(page)).toBeHidden();
 }
 
 const resourceUrl = (path: string) => `GET /api/datasources/uid/${DATASOURCE_UID}/resources/${path}`;
+
+/** A look-up request over the query editor's time range (whole minutes already). */
+const lookupUrl = (kind: string, provider: string) =>
+  resourceUrl(`${kind}?provider=${provider}&from=${EDITOR_RANGE.from}&to=${EDITOR_RANGE.to}`);
 
 // ---------------------------------------------------------------------------
 // Config editor
@@ -169,7 +179,7 @@ test.describe('config editor', () => {
     await field(te, 'User API token').fill('te-token');
 
     await field(page, 'Max events').fill('5000');
-    await page.getByRole('button', { name: 'Advanced' }).click();
+    await page.getByRole('button', { name: 'Expand section Advanced' }).click();
     await field(page, 'Cache TTL (seconds)').fill('-1');
 
     settings = await harness.last('config');
@@ -196,11 +206,17 @@ test.describe('config editor', () => {
     await expect(field(domo, 'Access token')).toHaveValue('configured');
     await expect(field(domo, 'Access token')).toBeDisabled();
     await expect(field(te, 'User API token')).toBeDisabled();
+    // The request rate, the timeout and the saved CA certificate.
+    await expect(field(te, 'Requests per minute')).toHaveValue('120');
+    await expect(field(domo, 'Requests per minute')).toHaveValue('');
+    await expect(field(page, 'Timeout')).toHaveValue('60');
+    await expect(page.getByRole('checkbox', { name: 'Add self-signed certificate' })).toBeChecked();
+    await expect(field(page, 'CA Certificate')).toHaveValue('configured');
     await harness.screenshot('config-editor.png');
 
     await domo.getByRole('button', { name: 'Reset' }).click();
     let settings: Json = await harness.last('config');
-    expect(settings.secureJsonFields).toEqual({ domoToken: false, thousandeyesToken: true });
+    expect(settings.secureJsonFields).toEqual({ domoToken: false, thousandeyesToken: true, tlsCACert: true });
     expect(settings.secureJsonData).toEqual({ domoToken: '' });
     await expect(field(domo, 'Access token')).toBeEnabled();
     await expect(field(domo, 'Access token')).toHaveValue('');
@@ -213,6 +229,70 @@ test.describe('config editor', () => {
     settings = await harness.last('config');
     expect(settings.secureJsonData).toEqual({ domoToken: 'new-domo-token' });
     expect(settings.jsonData.providers.domo).toEqual({ enabled: true, instance: 'acme' });
+  });
+});
+
+test.describe('config editor: rate and connection', () => {
+  test('each provider has a request rate, explained in a tooltip', async ({ page, harness }) => {
+    await harness.open('config', { scenario: 'configured' });
+    const te = section(page, 'thousandeyes');
+    await expect(
+      te.getByText("Optional. Empty: Cisco ThousandEyes' documented limit, 240 requests per minute; -1: no pacing.")
+    ).toBeVisible();
+    await expect(
+      section(page, 'domo').getByText('Optional. Empty or -1: no pacing (Domo documents no rate limit).')
+    ).toBeVisible();
+    await te.locator('label[for="config-thousandeyes-requestsPerMinute"] svg').hover();
+    await expect(page.getByRole('tooltip')).toContainText(
+      'The most requests per minute the backend sends to Cisco ThousandEyes'
+    );
+
+    await field(te, 'Requests per minute').fill('-1');
+    let settings: Json = await harness.last('config');
+    expect(settings.jsonData.providers.thousandeyes).toEqual({
+      enabled: true,
+      accountGroupId: '1234',
+      requestsPerMinute: -1,
+    });
+    await field(te, 'Requests per minute').fill('-7');
+    await expect(te.getByText('A whole number of requests per minute, or -1 for no pacing')).toBeVisible();
+    await field(te, 'Requests per minute').fill('');
+    settings = await harness.last('config');
+    expect(settings.jsonData.providers.thousandeyes).toEqual({ enabled: true, accountGroupId: '1234' });
+    await expect(te.getByRole('alert')).toHaveCount(0);
+  });
+
+  test("timeout and TLS write Grafana's standard keys; a saved certificate can be reset", async ({ page, harness }) => {
+    await harness.open('config', { scenario: 'configured' });
+    await field(page, 'Timeout').fill('90');
+    let settings: Json = await harness.last('config');
+    expect(settings.jsonData.timeout).toBe(90);
+    await field(page, 'Timeout').fill('0');
+    await expect(page.getByText('A whole number of seconds, 1 or more')).toBeVisible();
+    settings = await harness.last('config');
+    expect(settings.jsonData).not.toHaveProperty('timeout');
+    await field(page, 'Timeout').fill('');
+
+    // The saved CA certificate: only "configured" reaches the browser; Reset clears it.
+    const ca = field(page, 'CA Certificate');
+    await expect(ca).toBeDisabled();
+    await ca.locator('xpath=ancestor::div[1]/..').getByRole('button', { name: 'Reset' }).click();
+    settings = await harness.last('config');
+    expect(settings.secureJsonFields).toEqual({ domoToken: true, thousandeyesToken: true, tlsCACert: false });
+    expect(settings.secureJsonData).toEqual({ tlsCACert: '' });
+    await ca.fill('-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----');
+    settings = await harness.last('config');
+    expect(settings.secureJsonData.tlsCACert).toContain('MIIBszCCAVmgAwIBAgIU');
+    expect(settings.jsonData.tlsAuthWithCACert).toBe(true);
+
+    await page.getByText('Skip TLS certificate validation').click();
+    settings = await harness.last('config');
+    expect(settings.jsonData.tlsSkipVerify).toBe(true);
+    await page.getByText('Add self-signed certificate').click();
+    settings = await harness.last('config');
+    expect(settings.jsonData.tlsAuthWithCACert).toBe(false);
+    expect(settings.secureJsonData.tlsCACert).toBe('');
+    await expect(field(page, 'CA Certificate')).toHaveCount(0);
   });
 });
 
@@ -245,16 +325,16 @@ test.describe('query editor', () => {
     // takes a moment, held here until the loading state has been seen).
     await harness.holdLookups(true);
     await lookupInput(page, 'Events').click();
-    await expect(page.getByLabel('Loading')).toBeVisible();
+    await expect(menu(page).getByText('Loading options...')).toBeVisible();
     await harness.holdLookups(false);
     for (const o of LOOKUPS.domo.events) {
       await expect(option(page, o.label)).toBeVisible();
     }
-    await expect(page.getByLabel('Loading')).toHaveCount(0);
+    await expect(page.getByText('Loading options...')).toHaveCount(0);
     await option(page, 'Exported').click();
     q = await harness.last('query');
     expect(q.events).toEqual(['Exported']);
-    await lookupInput(page, 'Events').click();
+    // The menu stays open for more.
     await option(page, 'Failed login').click();
     await page.keyboard.press('Escape');
     q = await harness.last('query');
@@ -266,8 +346,12 @@ test.describe('query editor', () => {
     expect(q.users).toEqual(['Ana Silva']);
     await expect(frame.getByText('Ana Silva (ana@example.com)', { exact: true })).toBeVisible();
 
+    // Enter runs the search (and so does leaving the field).
+    const runs = await harness.runs();
     await page.getByLabel('Search', { exact: true }).fill('quarterly');
-    await page.getByLabel('Search', { exact: true }).blur();
+    await page.getByLabel('Search', { exact: true }).press('Enter');
+    expect(await harness.runs()).toBe(runs + 1);
+    await expect(page.getByLabel('Search', { exact: true })).toBeFocused();
     q = await harness.last('query');
     expect(q).toEqual({
       refId: 'A',
@@ -281,11 +365,8 @@ test.describe('query editor', () => {
       limit: 10,
       options: {},
     });
-    // Each look-up was asked once, for the chosen provider.
-    expect(await harness.all('requests')).toEqual([
-      resourceUrl('events?provider=domo'),
-      resourceUrl('users?provider=domo'),
-    ]);
+    // Each look-up was asked once, for the chosen provider, over the dashboard's time range.
+    expect(await harness.all('requests')).toEqual([lookupUrl('events', 'domo'), lookupUrl('users', 'domo')]);
     await harness.screenshot('query-editor.png');
   });
 
@@ -308,7 +389,7 @@ test.describe('query editor', () => {
     const topN = page.locator('#audit-limit-A');
     await expect(topN).toHaveValue('10');
     await topN.fill('5');
-    await topN.press('Tab');
+    await topN.press('Enter');
     q = await harness.last('query');
     expect(q).toMatchObject({ format: 'timeseries', groupBy: 'user', limit: 5 });
 
@@ -329,7 +410,7 @@ test.describe('query editor', () => {
       limit: 5,
       options: { accountGroupId: '5678' },
     });
-    expect(await harness.all('requests')).toEqual([resourceUrl('events?provider=thousandeyes')]);
+    expect(await harness.all('requests')).toEqual([lookupUrl('events', 'thousandeyes')]);
     await harness.screenshot('query-editor-timeseries.png');
 
     // All account groups replaces the single one.
@@ -357,12 +438,16 @@ test.describe('query editor', () => {
     ).toBeVisible();
     // Only the dashboard's variables are left to choose from.
     await expect(menu(page).getByRole('option')).toHaveText(
-      ['$provider', '$user'].map((v) => new RegExp(`^${escape(v)}`))
+      ['Suggestions unavailable: type a value', '$provider', '$user'].map((v) => new RegExp(`^${escape(v)}`))
     );
+    // Enter takes the typed value.
     await lookupInput(page, 'Users').fill('zoe@example.com');
+    await expect(option(page, 'zoe@example.com')).toBeVisible();
     await page.keyboard.press('Enter');
     const q: Json = await harness.last('query');
     expect(q.users).toEqual(['zoe@example.com']);
+    await page.keyboard.press('Escape');
+    await expect(page.getByLabel('Remove zoe@example.com')).toBeVisible();
   });
 
   test('a bad saved value is reported the way the backend would', async ({ page, harness }) => {
@@ -385,6 +470,75 @@ test.describe('query editor', () => {
     expect(q.events).toContain('Login failed.');
     await expect(radio(page, 'Time series')).toBeChecked();
     await expect(radio(page, 'User')).toBeChecked();
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Alert rules
+
+test.describe('query editor in an alert rule', () => {
+  test('offers time series only, and no dashboard variables', async ({ page, harness }) => {
+    await harness.open('query', { app: 'unified-alerting' });
+    await expect(page.getByText('Time series: alert rules evaluate event counts over time.')).toBeVisible();
+    for (const f of ['Table', 'Logs', 'Time series']) {
+      await expect(radio(page, f)).toHaveCount(0);
+    }
+    await expect(radio(page, 'User')).toBeVisible();
+    await providerInput(page).click();
+    await expect(menu(page).getByRole('option')).toHaveText(
+      ['All providers', 'Domo', 'Domino Data Lab', 'Datafold', 'Cisco ThousandEyes'].map(
+        (v) => new RegExp(`^${escape(v)}`)
+      )
+    );
+    await option(page, 'Cisco ThousandEyes').click();
+    await lookupInput(page, 'Events').click();
+    await expect(option(page, 'Login failed.')).toBeVisible();
+    await expect(option(page, '$provider')).toHaveCount(0);
+    await option(page, 'Login failed.').click();
+    await page.keyboard.press('Escape');
+    const q: Json = await harness.last('query');
+    expect(q).toMatchObject({ provider: 'thousandeyes', format: 'timeseries', events: ['Login failed.'] });
+    await page.getByRole('button', { name: 'Query examples' }).click();
+    await expect(page.getByRole('button', { name: /^Use example/ })).toHaveCount(2);
+  });
+
+  test('a rule saved as a table switches to time series and says so', async ({ page, harness }) => {
+    await harness.open('query', { app: 'unified-alerting', format: 'table' });
+    await expect(page.getByText('Format changed to Time series')).toBeVisible();
+    await expect(
+      page.getByText(/This query was saved with the Table format, which an alert rule cannot evaluate/)
+    ).toBeVisible();
+    const q: Json = await harness.last('query');
+    expect(q.format).toBe('timeseries');
+    expect(await harness.runs()).toBe(0);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Save & test
+
+test.describe('Save & test', () => {
+  test('a working data source lists every provider', async ({ page, harness }) => {
+    await harness.open('health');
+    await page.getByRole('button', { name: 'Save & test' }).click();
+    const status = page.getByLabel('Data source connection status');
+    const details = HEALTH.ok.body.details as Json;
+    await expect(status).toContainText(HEALTH.ok.body.message);
+    await expect(status.getByText(details.message, { exact: true })).toBeVisible();
+    await status.getByText('Click to view more details').click();
+    // One line per provider.
+    expect((await status.locator('details > div').innerText()).split('\n')).toEqual(details.verboseMessage.split('\n'));
+  });
+
+  test('a failing provider: the summary, what to fix, and each provider', async ({ page, harness }) => {
+    await harness.open('health', { health: 'failing' });
+    await page.getByRole('button', { name: 'Save & test' }).click();
+    const status = page.getByLabel('Data source connection status');
+    const details = HEALTH.failing.body.details as Json;
+    await expect(status).toContainText(HEALTH.failing.body.message);
+    await expect(status.getByText(details.message, { exact: true })).toBeVisible();
+    await status.getByText('Click to view more details').click();
+    expect((await status.locator('details > div').innerText()).split('\n')).toEqual(details.verboseMessage.split('\n'));
   });
 });
 
@@ -427,7 +581,7 @@ test.describe('variable editor', () => {
     await option(page, 'Cisco ThousandEyes').click();
     const days = page.getByLabel('Days');
     await days.fill('7');
-    await days.blur();
+    await days.press('Enter');
     v = await harness.last('variable');
     expect(v).toEqual({ refId: 'AuditVariableQuery', kind: 'users', provider: 'thousandeyes', days: 7 });
     await expect(page.getByText('Users of Cisco ThousandEyes seen in the last 7 days.')).toBeVisible();

@@ -1,8 +1,8 @@
 /**
  * A static server for the harness on 127.0.0.1 and a random port:
  * tests/browser/.build/site/ at /, the dashboards' frames
- * (tests/browser/.build/frames/) at /frames/, and @grafana/ui's icons at
- * /public/build/img/icons/ (where Grafana serves them, with
+ * (tests/browser/.build/frames/) at /frames/, and @grafana/ui's icons (and
+ * a spinner it lacks) at /public/build/img/icons/ (where Grafana serves them, with
  * window.__grafana_public_path__ = '/public/').
  */
 import fs from 'node:fs';
@@ -13,6 +13,13 @@ import path from 'node:path';
 import { BUILD_DIR, FRAMES_DIR, ROOT } from './build';
 
 const ICONS_DIR = path.join(ROOT, 'node_modules/@grafana/ui/dist/public/img/icons');
+/**
+ * Icons Grafana serves but @grafana/ui does not ship, drawn for the harness:
+ * the spinner (Combobox shows it while options load).
+ */
+const HARNESS_ICONS: Record<string, string> = {
+  '/public/build/img/icons/unicons/spinner.svg': path.join(__dirname, 'harness/spinner.svg'),
+};
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -29,6 +36,9 @@ const TYPES: Record<string, string> = {
 /** The file for a URL path, or undefined outside the served directories. */
 function resolve(urlPath: string): string | undefined {
   const p = decodeURIComponent(urlPath);
+  if (HARNESS_ICONS[p]) {
+    return HARNESS_ICONS[p];
+  }
   const [dir, rel] = p.startsWith('/public/build/img/icons/')
     ? [ICONS_DIR, p.slice('/public/build/img/icons/'.length)]
     : p.startsWith('/frames/')

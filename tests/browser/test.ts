@@ -1,12 +1,14 @@
 /**
  * The Playwright test object of the browser tests: a static server for the
  * harness per worker (baseURL), pages that fail the test on any page error,
- * console error or missing file, and helpers to read what the editors
- * reported (window.__harness).
+ * console error or missing file, a page clock set to a fixed moment
+ * (HARNESS_NOW: no test depends on today's date), and helpers to read what
+ * the editors reported (window.__harness).
  */
 import { expect, Locator, Page, test as base } from '@playwright/test';
 import path from 'node:path';
 
+import { HARNESS_NOW } from './harness/fixtures';
 import type { HarnessRecord } from './harness/record';
 import { HarnessServer, startServer } from './server';
 
@@ -15,7 +17,7 @@ type ListKey = 'config' | 'query' | 'variable' | 'annotation' | 'requests';
 export interface Harness {
   /** Opens index.html?editor=… and waits for the editor's frame (or the dashboard). */
   open: (
-    editor: 'config' | 'query' | 'variable' | 'annotation' | 'dashboard',
+    editor: 'config' | 'query' | 'variable' | 'annotation' | 'health' | 'dashboard',
     params?: Record<string, string>
   ) => Promise<Locator>;
   /** Every payload of one kind so far. */
@@ -67,6 +69,8 @@ export const test = base.extend<{ harness: Harness }, { server: HarnessServer }>
     await use({
       open: async (editor, params = {}) => {
         const q = new URLSearchParams({ editor, ...params });
+        // Date.now() and new Date() start at HARNESS_NOW and run on from there; timers fire as usual.
+        await page.clock.install({ time: HARNESS_NOW });
         await page.goto(`/?${q}`);
         frame = page.getByTestId(`harness-${editor}`);
         await expect(frame).toBeVisible();

@@ -1,6 +1,6 @@
 /**
  * A provisioned dashboard drawn outside Grafana (index.html?editor=dashboard):
- * the panels of provisioning/dashboards/<uid>.json on Grafana's 24-column
+ * the panels of the dashboard the plugin ships (src/dashboards/) on Grafana's 24-column
  * grid, each in @grafana/ui's PanelChrome, with the data the plugin's Go
  * backend returned for its queries (cmd/dashframes, written by the global
  * setup to /frames/<uid>.json).
@@ -61,12 +61,12 @@ import {
 import { BackendDataSourceResponse, toDataQueryResponse } from '@grafana/runtime';
 import {
   BarGauge,
+  Combobox,
   EventsCanvas,
   InlineField,
   InlineSwitch,
-  MultiSelect,
+  MultiCombobox,
   PanelChrome,
-  Select,
   Text,
   TimeSeries,
   ToolbarButton,
@@ -731,9 +731,9 @@ function Controls({ loaded, timeRange }: { loaded: Loaded; timeRange: TimeRange 
         return (
           <InlineField key={v.name} label={v.label ?? v.name}>
             {v.multi ? (
-              <MultiSelect options={options} value={values} onChange={noop} width="auto" />
+              <MultiCombobox options={options} value={values} onChange={noop} width="auto" minWidth={8} />
             ) : (
-              <Select options={options} value={values[0]} onChange={noop} width="auto" />
+              <Combobox options={options} value={values[0]} onChange={noop} width="auto" minWidth={8} />
             )}
           </InlineField>
         );

@@ -1,8 +1,9 @@
 /**
  * Canned answers of the backend's look-up routes (pkg/plugin/resources.go):
- * GET providers / events / users / objectTypes?provider=X[&days=N], each
- * answering [{"value","label"}]. Shared by the harness (which serves them)
- * and the spec (which asserts on them). No imports: the spec runs in Node.
+ * GET providers / events / users / objectTypes?provider=X[&days=N |
+ * &from=..&to=..], each answering [{"value","label"}], and of the health
+ * check. Shared by the harness (which serves them) and the spec (which
+ * asserts on them). No imports: the spec runs in Node.
  */
 
 export interface CannedOption {
@@ -11,6 +12,19 @@ export interface CannedOption {
 }
 
 export type CannedKind = 'events' | 'users' | 'objectTypes';
+
+/**
+ * The browser's clock for every page (Playwright's page.clock): a fixed
+ * moment, so no test depends on today's date. The dashboard's "now" too.
+ */
+export const HARNESS_NOW = '2026-11-01T14:00:00Z';
+
+/** The dashboard time range the query editor gets: the 6 hours before HARNESS_NOW. */
+export const EDITOR_RANGE = {
+  from: Date.parse(HARNESS_NOW) - 6 * 3600 * 1000,
+  to: Date.parse(HARNESS_NOW),
+  raw: { from: 'now-6h', to: 'now' },
+};
 
 /** The data source the query and variable editors run against. */
 export const DATASOURCE_UID = 'audit-log-sim';
@@ -89,3 +103,70 @@ export const FAILING_LOOKUP_ERROR = 'datafold: GET /api/v1/audit_logs: 503 Servi
 
 /** Milliseconds every resource call takes, so loading states exist. */
 export const LOOKUP_DELAY_MS = 600;
+
+/** One provider's line of the health check (pkg/plugin/health.go). */
+export interface CannedProviderHealth {
+  id: string;
+  label: string;
+  ok: boolean;
+  message: string;
+  setting?: string;
+}
+
+/**
+ * GET /api/datasources/uid/<uid>/health, as Grafana answers it for the
+ * backend's CheckHealth (pkg/plugin/health.go healthResult): 200 with
+ * status OK, or 400 with status ERROR.
+ */
+export const HEALTH: Record<
+  'ok' | 'failing',
+  { status: number; body: { status: string; message: string; details: unknown } }
+> = {
+  ok: {
+    status: 200,
+    body: {
+      status: 'OK',
+      message: '2 of 2 providers working',
+      details: {
+        message: 'Domo, Cisco ThousandEyes: connected and read the audit log.',
+        verboseMessage: [
+          'Domo: OK — connected to acme.domo.com and read the audit log',
+          'Cisco ThousandEyes: OK — connected to api.thousandeyes.com and read the audit log',
+        ].join('\n'),
+        providers: [
+          { id: 'domo', label: 'Domo', ok: true, message: 'connected to acme.domo.com and read the audit log' },
+          {
+            id: 'thousandeyes',
+            label: 'Cisco ThousandEyes',
+            ok: true,
+            message: 'connected to api.thousandeyes.com and read the audit log',
+          },
+        ],
+      },
+    },
+  },
+  failing: {
+    status: 400,
+    body: {
+      status: 'ERROR',
+      message: '1 of 2 providers working; failed: Cisco ThousandEyes',
+      details: {
+        message: 'Cisco ThousandEyes: FAILED — api.thousandeyes.com answered 401 Unauthorized',
+        verboseMessage: [
+          'Domo: OK — connected to acme.domo.com and read the audit log',
+          'Cisco ThousandEyes: FAILED — api.thousandeyes.com answered 401 Unauthorized',
+        ].join('\n'),
+        providers: [
+          { id: 'domo', label: 'Domo', ok: true, message: 'connected to acme.domo.com and read the audit log' },
+          {
+            id: 'thousandeyes',
+            label: 'Cisco ThousandEyes',
+            ok: false,
+            message: 'api.thousandeyes.com answered 401 Unauthorized',
+            setting: 'thousandeyesToken',
+          },
+        ],
+      },
+    },
+  },
+};

@@ -2,9 +2,10 @@
  * The browser harness: the plugin's real editors, rendered outside Grafana
  * with the real @grafana/ui, its dark theme and global styles. The page is
  * chosen by the URL: index.html?editor=config|query|variable|annotation
- * (&scenario=… for the config editor), or ?editor=dashboard&uid=… for a
- * provisioned dashboard drawn from the backend's frames (dashboard.tsx).
- * Payloads land on window.__harness.
+ * (&scenario=… for the config editor; &app=… and &format=… for the query
+ * editor), ?editor=health (&health=ok|failing) for Save & test's result, or
+ * ?editor=dashboard&uid=… for a provisioned dashboard drawn from the
+ * backend's frames (dashboard.tsx). Payloads land on window.__harness.
  */
 import React, { useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -18,9 +19,12 @@ import {
   GrafanaTheme2,
   MetricFindValue,
   PluginType,
+  TestDataSourceResponse,
+  TimeRange,
   createTheme,
 } from '@grafana/data';
-import { GlobalStyles, Stack, Text, ThemeContext, useStyles2 } from '@grafana/ui';
+import { HealthCheckError } from '@grafana/runtime';
+import { Alert, Button, GlobalStyles, Stack, Text, ThemeContext, useStyles2 } from '@grafana/ui';
 import { lastValueFrom, Observable } from 'rxjs';
 
 import { AnnotationQueryEditor } from '../../../src/components/AnnotationQueryEditor';
@@ -31,7 +35,7 @@ import { DataSource } from '../../../src/datasource';
 import { AuditDataSourceOptions, AuditQuery, AuditSecureJsonData } from '../../../src/types';
 import { AuditVariableQuery } from '../../../src/variableQuery';
 import { DashboardPage } from './dashboard';
-import { DATASOURCE_NAME, DATASOURCE_UID, ENABLED_PROVIDERS } from './fixtures';
+import { DATASOURCE_NAME, DATASOURCE_UID, EDITOR_RANGE, ENABLED_PROVIDERS } from './fixtures';
 import { initRecord, record } from './record';
 import { installRuntime } from './runtime';
 
@@ -60,6 +64,13 @@ const meta = {
     version: '1.0.0',
   },
 } as DataSourcePluginMeta<AuditDataSourceOptions>;
+
+/** The dashboard's time range the query editors get (fixed: no test reads today's date). */
+const editorRange: TimeRange = {
+  from: dateTime(EDITOR_RANGE.from),
+  to: dateTime(EDITOR_RANGE.to),
+  raw: EDITOR_RANGE.raw,
+};
 
 const queryJsonData: AuditDataSourceOptions = {
   providers: Object.fromEntries(ENABLED_PROVIDERS.map((id) => [id, { enabled: true }])),
@@ -103,17 +114,20 @@ function configScenario(name: string | null): Settings {
     secureJsonFields: {},
   } as unknown as Settings;
   if (name === 'configured') {
-    // A saved data source: Domo and ThousandEyes set up, their secrets stored.
+    // A saved data source: Domo and ThousandEyes set up, their secrets
+    // stored; a self-hosted CA certificate and a longer timeout.
     return {
       ...base,
       jsonData: {
         providers: {
           domo: { enabled: true, instance: 'acme' },
-          thousandeyes: { enabled: true, accountGroupId: '1234' },
+          thousandeyes: { enabled: true, accountGroupId: '1234', requestsPerMinute: 120 },
         },
         maxEvents: 50000,
+        timeout: 60,
+        tlsAuthWithCACert: true,
       },
-      secureJsonFields: { domoToken: true, thousandeyesToken: true },
+      secureJsonFields: { domoToken: true, thousandeyesToken: true, tlsCACert: true },
     };
   }
   return base;
@@ -197,16 +211,18 @@ function QueryRowHeader({ refId }: { refId: string }) {
   );
 }
 
-function QueryPage({ app }: { app: CoreApp }) {
+/** The query editor; `saved` overrides fields of the new query, as a saved query would (e.g. its format). */
+function QueryPage({ app, saved }: { app: CoreApp; saved: Partial<AuditQuery> }) {
   const datasource = useMemo(() => makeDataSource(), []);
   const [query, setQuery] = useState<AuditQuery>(
-    () => ({ refId: 'A', ...datasource.getDefaultQuery(app) }) as AuditQuery
+    () => ({ refId: 'A', ...datasource.getDefaultQuery(app), ...saved }) as AuditQuery
   );
   return (
     <Frame testId="harness-query">
       <QueryRowHeader refId={query.refId} />
       <QueryEditor
         app={app}
+        range={editorRange}
         datasource={datasource}
         query={query}
         onChange={(q) => {
@@ -230,6 +246,7 @@ function AnnotationPage() {
     <Frame testId="harness-annotation">
       <AnnotationQueryEditor
         app={CoreApp.Dashboard}
+        range={editorRange}
         datasource={datasource}
         query={query}
         onChange={(q) => {
@@ -259,12 +276,11 @@ function VariablePage() {
     const support = datasource.variables as unknown as {
       query: (r: unknown) => Observable<{ data: MetricFindValue[] }>;
     };
-    const now = dateTime();
     lastValueFrom(
       support.query({
         targets: [query],
         scopedVars: {},
-        range: { from: now, to: now, raw: { from: 'now-1d', to: 'now' } },
+        range: editorRange,
       })
     ).then(
       (res) => {
@@ -314,13 +330,69 @@ function VariablePage() {
   );
 }
 
+/**
+ * Save & test on Grafana's data source page: DataSource.testDatasource
+ * through the real @grafana/runtime (the health API answered by runtime.ts),
+ * its result shown the way Grafana's DataSourceTestingStatus does: the
+ * message, details.message, and details.verboseMessage in an expandable
+ * block that keeps its line breaks. A failure's details come from its
+ * HealthCheckError, as Grafana's parseHealthCheckError reads them.
+ */
+function HealthPage() {
+  const datasource = useMemo(() => makeDataSource(), []);
+  const [result, setResult] = useState<TestDataSourceResponse>();
+  const test = () =>
+    datasource.testDatasource().then(setResult, (e: { message?: string; error?: unknown }) => {
+      const err = e.error instanceof HealthCheckError ? e.error : undefined;
+      setResult({
+        status: 'error',
+        message: err?.message ?? e.message ?? 'failed',
+        details: err?.details as TestDataSourceResponse['details'],
+      });
+    });
+  const details = result?.details;
+  return (
+    <Frame testId="harness-health">
+      <Stack direction="column" gap={2}>
+        <div>
+          <Button onClick={test}>Save &amp; test</Button>
+        </div>
+        {result && (
+          <Alert
+            severity={result.status === 'error' ? 'error' : 'success'}
+            title={result.message}
+            aria-label="Data source connection status"
+          >
+            {details?.message && <p>{details.message}</p>}
+            {details?.verboseMessage && (
+              <details>
+                <summary>Click to view more details</summary>
+                <div style={{ whiteSpace: 'pre-wrap' }}>{details.verboseMessage}</div>
+              </details>
+            )}
+          </Alert>
+        )}
+      </Stack>
+    </Frame>
+  );
+}
+
 function Page() {
   const params = new URLSearchParams(window.location.search);
   switch (params.get('editor')) {
     case 'config':
       return <ConfigPage scenario={params.get('scenario')} />;
-    case 'query':
-      return <QueryPage app={(params.get('app') as CoreApp) || CoreApp.PanelEditor} />;
+    case 'query': {
+      const format = params.get('format');
+      return (
+        <QueryPage
+          app={(params.get('app') as CoreApp) || CoreApp.PanelEditor}
+          saved={format ? ({ format } as Partial<AuditQuery>) : {}}
+        />
+      );
+    }
+    case 'health':
+      return <HealthPage />;
     case 'annotation':
       return <AnnotationPage />;
     case 'variable':
@@ -328,7 +400,7 @@ function Page() {
     case 'dashboard':
       return <DashboardPage uid={params.get('uid') || 'audit-overview'} />;
   }
-  return <Text>Choose an editor: ?editor=config|query|variable|annotation|dashboard</Text>;
+  return <Text>Choose an editor: ?editor=config|query|variable|annotation|health|dashboard</Text>;
 }
 
 const theme = createTheme(); // dark, Grafana's default

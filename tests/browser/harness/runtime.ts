@@ -1,7 +1,8 @@
 /**
  * What Grafana's runtime provides to a plugin, and nothing more: the backend
  * service (whose fetch carries DataSourceWithBackend.getResource to the
- * plugin's resource routes) and the template service (dashboard variables).
+ * plugin's resource routes, and callHealthCheck to Grafana's health API)
+ * and the template service (dashboard variables).
  * The real @grafana/runtime is bundled; only these two services are set.
  */
 import { TypedVariableModel } from '@grafana/data';
@@ -22,6 +23,7 @@ import {
   ENABLED_PROVIDERS,
   FAILING_LOOKUP,
   FAILING_LOOKUP_ERROR,
+  HEALTH,
   LOOKUP_DELAY_MS,
   PROVIDER_LABELS,
 } from './fixtures';
@@ -62,6 +64,13 @@ function stringParams(params: unknown): Record<string, string> {
 }
 
 const RESOURCE_PREFIX = `/api/datasources/uid/${DATASOURCE_UID}/resources/`;
+const HEALTH_URL = `/api/datasources/uid/${DATASOURCE_UID}/health`;
+
+/** Grafana's health API for the data source: the page's ?health= scenario (ok or failing). */
+function health(): Answer {
+  const scenario = new URLSearchParams(window.location.search).get('health') === 'failing' ? 'failing' : 'ok';
+  return { status: HEALTH[scenario].status, data: HEALTH[scenario].body };
+}
 
 function fetchAnswer<T>(options: BackendSrvRequest): Observable<FetchResponse<T>> {
   return new Observable<FetchResponse<T>>((subscriber) => {
@@ -70,7 +79,9 @@ function fetchAnswer<T>(options: BackendSrvRequest): Observable<FetchResponse<T>
     record('requests', `${options.method ?? 'GET'} ${options.url}${query ? `?${query}` : ''}`);
     const answer: Answer = options.url.startsWith(RESOURCE_PREFIX)
       ? resource(options.url.slice(RESOURCE_PREFIX.length), params)
-      : { status: 404, data: { message: 'Not found' } };
+      : options.url === HEALTH_URL
+        ? health()
+        : { status: 404, data: { message: 'Not found' } };
     let timer: ReturnType<typeof setTimeout>;
     const reply = () => {
       if (window.__harness.holdLookups) {

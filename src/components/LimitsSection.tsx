@@ -1,0 +1,86 @@
+import React, { ChangeEvent } from 'react';
+import { Field, Input, Stack } from '@grafana/ui';
+import { ConfigSection, ConfigSubSection } from '@grafana/plugin-ui';
+
+import { AuditDataSourceOptions, SETTINGS_DEFAULTS } from '../types';
+
+type NumberKey = 'maxEvents' | 'concurrency' | 'cacheTTLSeconds' | 'cacheMaxMB';
+
+/** Limits every provider shares: events per query, and (advanced) concurrency and the window cache. */
+export function LimitsSection({
+  jsonData,
+  onChange,
+}: {
+  jsonData: AuditDataSourceOptions;
+  onChange: (patch: Partial<AuditDataSourceOptions>) => void;
+}) {
+  const advancedSet = (['concurrency', 'cacheTTLSeconds', 'cacheMaxMB'] as const).some(
+    (k) => jsonData[k] !== undefined
+  );
+  const numberInput = (key: NumberKey, allowNegative = false) => (
+    <Input
+      id={`config-${key}`}
+      type="number"
+      width={20}
+      min={allowNegative ? undefined : 1}
+      value={jsonData[key] ?? ''}
+      placeholder={String(SETTINGS_DEFAULTS[key])}
+      onChange={(e: ChangeEvent<HTMLInputElement>) => {
+        const s = e.currentTarget.value.trim();
+        const n = Number(s);
+        onChange({ [key]: s === '' || !Number.isFinite(n) ? undefined : Math.trunc(n) });
+      }}
+    />
+  );
+
+  return (
+    <ConfigSection
+      title="Limits"
+      description="What one query may read and how the backend fetches, for every provider."
+    >
+      <Stack direction="column" gap={2}>
+        <Field
+          label="Max events"
+          description={`Most events one query reads (default ${SETTINGS_DEFAULTS.maxEvents}). A query that reaches it shows a notice with partial results; protects Grafana from huge ranges.`}
+          htmlFor="config-maxEvents"
+          noMargin
+        >
+          {numberInput('maxEvents')}
+        </Field>
+        <ConfigSubSection
+          title="Advanced"
+          description="Parallel requests and the cache of fetched time windows."
+          isCollapsible
+          isInitiallyOpen={advancedSet}
+        >
+          <Stack direction="column" gap={2}>
+            <Field
+              label="Concurrency"
+              description={`Parallel requests per provider (default ${SETTINGS_DEFAULTS.concurrency}).`}
+              htmlFor="config-concurrency"
+              noMargin
+            >
+              {numberInput('concurrency')}
+            </Field>
+            <Field
+              label="Cache TTL (seconds)"
+              description={`How long fetched past windows are kept (default ${SETTINGS_DEFAULTS.cacheTTLSeconds}); a negative value turns the cache off.`}
+              htmlFor="config-cacheTTLSeconds"
+              noMargin
+            >
+              {numberInput('cacheTTLSeconds', true)}
+            </Field>
+            <Field
+              label="Cache size (MB)"
+              description={`Memory the window cache may use (default ${SETTINGS_DEFAULTS.cacheMaxMB}).`}
+              htmlFor="config-cacheMaxMB"
+              noMargin
+            >
+              {numberInput('cacheMaxMB')}
+            </Field>
+          </Stack>
+        </ConfigSubSection>
+      </Stack>
+    </ConfigSection>
+  );
+}

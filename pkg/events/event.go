@@ -4,10 +4,9 @@
 package events
 
 import (
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"hash/maphash"
+	"hash/fnv"
 	"slices"
 	"strings"
 	"time"
@@ -44,28 +43,25 @@ type Event struct {
 	Status     string          `json:"status"`
 	Message    string          `json:"message"`
 	Raw        json.RawMessage `json:"raw"`
-	// Key identifies the event across windows and pages: the vendor's id
-	// where it has one, else a hash of the raw record.
+	// Key is the vendor's id of the event, where it has one: events with
+	// the same Key are one event read twice. Without an id, identical
+	// records are distinct events (a burst of the same failed login), and
+	// Key is empty.
 	Key string `json:"-"`
 }
 
-// hashSeeds make HashKey's two 64-bit halves independent. Keys are stable
-// for the life of the process (the cache and de-duplication live there too).
-var hashSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
-
-// HashKey returns a key for a record that has no vendor id: a 128-bit hash
-// of the provider and the raw record, as 32 hex digits.
-func HashKey(provider string, raw []byte) string {
-	var sum [16]byte
-	for i, seed := range hashSeeds {
-		var h maphash.Hash
-		h.SetSeed(seed)
-		h.WriteString(provider)
-		h.WriteByte(0)
-		h.Write(raw)
-		binary.LittleEndian.PutUint64(sum[i*8:], h.Sum64())
+// RecordID names an event in a frame (the logs' id column): the vendor's
+// id, else a hash of the provider and the raw record, as 32 hex digits, the
+// same in every process (replicas show the same ids).
+func RecordID(e *Event) string {
+	if e.Key != "" {
+		return e.Key
 	}
-	return hex.EncodeToString(sum[:])
+	h := fnv.New128a()
+	h.Write([]byte(e.Provider))
+	h.Write([]byte{0})
+	h.Write(e.Raw)
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // SortNewestFirst orders events newest first, then by provider; events of
@@ -101,7 +97,8 @@ func inOrder(evs []Event) bool {
 	return true
 }
 
-// Dedupe removes events whose Key was already seen, keeping the first.
+// Dedupe removes events whose Key (the vendor's id) was already seen,
+// keeping the first; events without a Key are all kept.
 func Dedupe(evs []Event) []Event {
 	n := DedupeList(ListOf(evs)).Len()
 	return evs[:n]

@@ -52,9 +52,26 @@ func TestSortNewestFirstIsDeterministic(t *testing.T) {
 	}
 }
 
-func TestHashKeyIsStableAndProviderScoped(t *testing.T) {
-	raw := []byte(`{"a":1}`)
-	if HashKey("domo", raw) != HashKey("domo", raw) || HashKey("domo", raw) == HashKey("domo-platform", raw) || HashKey("domo", raw) == HashKey("domo", []byte(`{"a":2}`)) {
-		t.Fatal("hash keys must be stable, and differ by provider and record")
+func TestRecordIDIsTheVendorsIdElseAStableHash(t *testing.T) {
+	a := Event{Provider: "domo", Raw: []byte(`{"a":1}`)}
+	b := Event{Provider: "domo-platform", Raw: []byte(`{"a":1}`)}
+	c := Event{Provider: "domo", Raw: []byte(`{"a":2}`)}
+	if RecordID(&a) != RecordID(&a) || RecordID(&a) == RecordID(&b) || RecordID(&a) == RecordID(&c) || len(RecordID(&a)) != 32 {
+		t.Fatal("record ids must be stable, and differ by provider and record")
+	}
+	// The same in every process: a fixed value, not a seeded hash.
+	if got := RecordID(&a); got != "eeec5bbab91bcf7b6c7c68b40c9f7682" {
+		t.Fatalf("record id %s changed: ids must not change between processes or versions", got)
+	}
+	if id := RecordID(&Event{Provider: "datafold", Key: "uuid-1", Raw: a.Raw}); id != "uuid-1" {
+		t.Fatalf("the vendor's id is the record id, got %s", id)
+	}
+}
+
+func TestDedupeKeepsEveryEventWithoutAVendorId(t *testing.T) {
+	same := []byte(`{"userName":"Ana","eventText":"Login failed","time":1}`)
+	evs := []Event{{Provider: "domo", Raw: same}, {Provider: "domo", Raw: same}, {Provider: "domo", Raw: same}}
+	if out := Dedupe(evs); len(out) != 3 {
+		t.Fatalf("three identical records are three events, got %d", len(out))
 	}
 }

@@ -186,6 +186,13 @@ func DedupeList(l List) List {
 	for _, c := range l.chunks {
 		n := 0
 		for i := range c {
+			if c[i].Key == "" {
+				if n != i {
+					c[n] = c[i]
+				}
+				n++
+				continue
+			}
 			k := key{c[i].Provider, c[i].Key}
 			if _, ok := seen[k]; ok {
 				continue

@@ -187,14 +187,6 @@ type windowResult struct {
 	request string
 }
 
-// add appends a page read for the window: its events that match the
-// pushed-down filter, and its records to both counts.
-func (w *windowResult) add(page providers.Page, filter events.Filter, res *Result) {
-	atomic.AddInt64(&res.Records, int64(page.Records))
-	w.records += int64(page.Records)
-	w.events = w.events.Add(filter.Apply(page.Events))
-}
-
 func (w windowResult) size() int64 {
 	n := int64(64)
 	for e := range w.events.All() {
@@ -718,28 +710,81 @@ func tooManyPages(p providers.Provider) error {
 
 // fetchWindow pages one window to its end.
 func (f *Fetcher) fetchWindow(ctx context.Context, p providers.Provider, r providers.Request, res *Result) (windowResult, error) {
-	var out windowResult
+	var request string
+	pages, err := f.readPages(ctx, p, r, res, &request)
+	if err != nil {
+		return windowResult{}, err
+	}
+	return f.joinWindow(ctx, p, r, pages, request, res)
+}
+
+// readPages reads the pages of one window one after another.
+func (f *Fetcher) readPages(ctx context.Context, p providers.Provider, r providers.Request, res *Result, request *string) ([]providers.Page, error) {
+	var pages []providers.Page
 	seen := map[string]bool{"": true}
 	cursor := ""
-	for pages := 0; ; pages++ {
-		if pages >= maxPagesPerWindow {
-			return out, tooManyPages(p)
+	for {
+		if len(pages) >= maxPagesPerWindow {
+			return nil, tooManyPages(p)
 		}
-		page, err := f.page(ctx, p, r, cursor, res, &out.request)
+		page, err := f.page(ctx, p, r, cursor, res, request)
 		if err != nil {
-			return out, err
+			return nil, err
 		}
-		out.add(page, r.Filter, res)
+		pages = append(pages, page)
 		if page.Next == "" {
-			break
+			return pages, nil
 		}
 		if seen[page.Next] {
-			return out, backend.DownstreamErrorf("%s: the API returned the same next page twice; stopping to avoid a loop", p.ID())
+			return nil, backend.DownstreamErrorf("%s: the API returned the same next page twice; stopping to avoid a loop", p.ID())
 		}
 		seen[page.Next] = true
 		cursor = page.Next
 	}
+}
+
+// joinWindow makes a window's result of its pages (see joinPages): the
+// times the pages cannot tell are read again on their own, then the
+// pushed-down filter applies, and records with the vendor's own ids are
+// kept once per id.
+func (f *Fetcher) joinWindow(ctx context.Context, p providers.Provider, r providers.Request, pages []providers.Page, request string, res *Result) (windowResult, error) {
+	out := windowResult{request: request}
+	for _, page := range pages {
+		atomic.AddInt64(&res.Records, int64(page.Records))
+		out.records += int64(page.Records)
+	}
+	j := joinPages(pages)
+	evs := j.events
+	for _, t := range j.ties {
+		exact, err := f.tieRead(ctx, p, r, t, res)
+		if err != nil {
+			return out, err
+		}
+		evs = replaceAt(evs, t, exact)
+	}
+	for c := range evs.Chunks() {
+		out.events = out.events.Add(r.Filter.Apply(c))
+	}
 	out.events = events.DedupeList(out.events).Compact()
+	return out, nil
+}
+
+// tieRead reads the records of one instant of r's window on their own:
+// the instant's page (or pages: they are joined as they come, read at
+// once) holds each of its records exactly once.
+func (f *Fetcher) tieRead(ctx context.Context, p providers.Provider, r providers.Request, t time.Time, res *Result) ([]events.Event, error) {
+	tr := r
+	tr.Window = providers.Window{From: t, To: t.Add(time.Millisecond)}
+	tr.Newest = 0
+	pages, err := f.readPages(ctx, p, tr, res, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out []events.Event
+	for _, page := range pages {
+		atomic.AddInt64(&res.Records, int64(page.Records))
+		out = append(out, page.Events...)
+	}
 	return out, nil
 }
 

@@ -7,7 +7,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/auditlens/auditlog/pkg/events"
 	"github.com/auditlens/auditlog/pkg/providers"
 )
 
@@ -125,11 +124,7 @@ func (f *Fetcher) fetchSeek(ctx context.Context, p providers.Provider, s provide
 	if end < 0 { // unreachable: the loop ends on a short page or an error
 		return out, fmt.Errorf("%s: paging stopped before the window's last page", p.ID())
 	}
-	for _, page := range pages[:end+1] {
-		out.add(page, r.Filter, res)
-	}
-	out.events = events.DedupeList(out.events).Compact()
-	return out, nil
+	return f.joinWindow(ctx, p, r, pages[:end+1], out.request, res)
 }
 
 // spanRead is how far a span has been read: its full pages, the time

@@ -2,6 +2,7 @@ package frames
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ func Logs(name string, evs events.List) *data.Frame {
 	labels := sizedField("labels", data.FieldTypeJSON, n)
 	labelBuf := labelArena{}
 	severities := map[[3]string]string{} // Severity per event, action and status seen
+	seen := map[string]int{}             // ids given so far: identical records get #2, #3...
 	i := -1
 	for e := range evs.All() {
 		i++
@@ -33,7 +35,14 @@ func Logs(name string, evs events.List) *data.Frame {
 			severities[k] = s
 		}
 		*sev.PointerAt(i).(*string) = s
-		*ids.PointerAt(i).(*string) = e.Provider + ":" + e.Key
+		id := e.Provider + ":" + events.RecordID(e)
+		if n := seen[id]; n > 0 {
+			seen[id] = n + 1
+			id += "#" + strconv.Itoa(n+1)
+		} else {
+			seen[id] = 1
+		}
+		*ids.PointerAt(i).(*string) = id
 		*labels.PointerAt(i).(*json.RawMessage) = labelBuf.labels(e)
 	}
 	f := data.NewFrame(name, ts, bodies, sev, ids, labels)

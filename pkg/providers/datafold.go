@@ -120,9 +120,6 @@ func (p *datafold) ParsePage(body []byte, r Request, _ string) (Page, error) {
 		if e.Message == "" {
 			e.Message = action
 		}
-		if e.Key == "" {
-			e.Key = events.HashKey(events.Datafold, e.Raw)
-		}
 		evs = append(evs, e)
 		return nil
 	})

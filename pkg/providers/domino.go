@@ -223,9 +223,6 @@ func (p *domino) ParsePage(body []byte, r Request, cursor string) (Page, error) 
 		if e.Scope != "" {
 			e.Message += fmt.Sprintf(" in project %q", e.Scope)
 		}
-		if e.Key == "" {
-			e.Key = events.HashKey(events.Domino, e.Raw)
-		}
 		if r.Options.Project != "" && e.Scope != r.Options.Project {
 			return nil // the project filter, also applied where the API did not
 		}

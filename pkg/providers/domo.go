@@ -130,7 +130,6 @@ func parseDomoPage(provider string, body []byte, r Request, cursor string, limit
 		if e.Message == "" {
 			e.Message = e.Event
 		}
-		e.Key = events.HashKey(provider, e.Raw)
 		evs = append(evs, e)
 		return nil
 	})

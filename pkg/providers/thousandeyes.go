@@ -171,7 +171,6 @@ func (p *thousandEyes) ParsePage(body []byte, r Request, _ string) (Page, error)
 		if len(resources) > 0 {
 			e.Message += " " + strings.Join(resources, "; ")
 		}
-		e.Key = events.HashKey(events.ThousandEyes, e.Raw)
 		evs = append(evs, e)
 		return nil
 	}, links)

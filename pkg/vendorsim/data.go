@@ -336,6 +336,28 @@ func generate(rng *rand.Rand, tl timeline, n, burstN int, g generator, checkJSON
 	return recs
 }
 
+// repeat makes a share of recs (newest first) happen 2 to 4 times: copies
+// alike in every field but seq, next to the original.
+func repeat(rng *rand.Rand, recs []rec, share float64) []rec {
+	if share <= 0 {
+		return recs
+	}
+	seq := uint32(len(recs))
+	out := make([]rec, 0, len(recs)+int(float64(len(recs))*share*3)+1)
+	for _, r := range recs {
+		out = append(out, r)
+		if rng.Float64() < share {
+			for range 1 + rng.IntN(3) {
+				c := r
+				c.seq = seq
+				seq++
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
 func sortNewestFirst(recs []rec) {
 	slices.SortFunc(recs, func(a, b rec) int {
 		switch {

@@ -77,6 +77,11 @@ type Config struct {
 	Seed       int64     // default 1
 	Start, End time.Time // data range [Start, End); default End = now truncated to the minute, Start = End - 7 days
 	Events     int       // events per provider; default 5000
+	// Identical is the share of records that happen 2 to 4 times at once,
+	// alike in every field (a burst of the same failed login): byte for byte
+	// the same records where the vendor has no event id (Domo, the Domo
+	// platform, ThousandEyes). They are in the truth that many times.
+	Identical float64
 
 	DomoInstance string // default "acme"; the truth Scope of domo events and the token's "customer"
 
@@ -297,6 +302,7 @@ func New(cfg Config) *Sim {
 		go func() {
 			defer wg.Done()
 			recs := generate(d.rng, d.tl, cfg.Events, burstSize(cfg.Events), d.v, checkJSON[i])
+			recs = repeat(d.rng, recs, cfg.Identical)
 			d.recs.Store(&recs)
 			d.next = uint32(len(recs))
 		}()

@@ -64,7 +64,8 @@ func (p *datafold) NewRequest(ctx context.Context, r Request, _ string) (*http.R
 }
 
 func (p *datafold) ParsePage(body []byte, r Request, _ string) (Page, error) {
-	var evs []events.Event
+	// No paging: room for one event per "timestamp" key.
+	evs := make([]events.Event, 0, bytes.Count(body, []byte(`"timestamp"`)))
 	in := interner{}
 	n, err := eachRecord(body, []string{"logs"}, func(_ int, s *scanner) error {
 		e := events.Event{Provider: events.Datafold}

@@ -170,7 +170,11 @@ func readTime(s *scanner) (time.Time, error) {
 		}
 		return epochMillis(f)
 	case kindString:
-		return ParseTime(string(s.str()))
+		b := s.str()
+		if t, ok := utcSeconds(b); ok {
+			return t, nil
+		}
+		return ParseTime(string(b))
 	case kindNull:
 		s.null()
 		return time.Time{}, fmt.Errorf("time is null")
@@ -206,6 +210,16 @@ func eachElement(s *scanner, fn func()) {
 // events do not hold a million copies of "Viewed page". A string value
 // already seen costs no allocation.
 type interner map[string]string
+
+// intern returns b as a string, allocated only the first time it is seen.
+func (in interner) intern(b []byte) string {
+	if v, ok := in[string(b)]; ok {
+		return v
+	}
+	v := string(b)
+	in[v] = v
+	return v
+}
 
 func (in interner) read(s *scanner) string {
 	if s.next() == kindString {

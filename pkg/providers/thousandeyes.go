@@ -1,6 +1,7 @@
 package providers
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -87,7 +88,9 @@ func splitUser(s string) (name, email string) {
 }
 
 func (p *thousandEyes) ParsePage(body []byte, r Request, _ string) (Page, error) {
-	var evs []events.Event
+	// The page size is the server's choice: room for one event per "date"
+	// key, so that a page's events are not copied as the slice grows.
+	evs := make([]events.Event, 0, bytes.Count(body, []byte(`"date"`)))
 	in := interner{}
 	users := map[string][2]string{} // splitUser per distinct user of the page
 	next := ""
@@ -110,10 +113,12 @@ func (p *thousandEyes) ParsePage(body []byte, r Request, _ string) (Page, error)
 			})
 		})
 	}
+	var msg, full []byte // a record's message, built here and interned
 	n, err := eachRecordAnd(body, []string{"auditEvents"}, func(_ int, s *scanner) error {
 		e := events.Event{Provider: events.ThousandEyes}
 		var user string
-		var resources []string
+		msg = msg[:0]
+		resources := 0
 		var terr error
 		hasTime := false
 		eachField(s, func(field []byte) {
@@ -144,10 +149,14 @@ func (p *thousandEyes) ParsePage(body []byte, r Request, _ string) (Page, error)
 							s.skip()
 						}
 					})
-					if len(resources) == 0 {
+					if resources == 0 {
 						e.ObjectType, e.ObjectName = typ, name
+						msg = append(msg, ' ')
+					} else {
+						msg = append(msg, "; "...)
 					}
-					resources = append(resources, typ+": "+name)
+					resources++
+					msg = append(append(append(msg, typ...), ": "...), name...)
 				})
 			default:
 				s.skip()
@@ -167,9 +176,12 @@ func (p *thousandEyes) ParsePage(body []byte, r Request, _ string) (Page, error)
 		}
 		e.User, e.Email = parts[0], parts[1]
 		e.Action = e.Event
+		// "Test updated. testName: HTTP check; agentName: Paris": the
+		// same few messages recur across a page.
 		e.Message = e.Event
-		if len(resources) > 0 {
-			e.Message += " " + strings.Join(resources, "; ")
+		if resources > 0 {
+			full = append(append(full[:0], e.Event...), msg...)
+			e.Message = in.intern(full)
 		}
 		evs = append(evs, e)
 		return nil

@@ -10,9 +10,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/auditlens/auditlog/pkg/clock"
 )
 
 // vendorFacts are what the minimum number of requests follows from: the
@@ -67,6 +70,7 @@ const truthLimit = 200000
 type caseResult struct {
 	Provider    string
 	Format      string
+	Size        int // the simulator's events per provider
 	Events      int // the simulator's count in the range
 	PageSize    int // the API's largest page; 0 without paging
 	MinPages    int
@@ -74,8 +78,10 @@ type caseResult struct {
 	Windows     int // the engine's windows where it reports them
 	Concurrency int
 	Latency     time.Duration
+	Budget      vendorBudget // the vendor's request budget as the engine spends it
 	Child       childResult
 	Base        baseline
+	Seq         *seqCase // the sequential baseline of the provider and size
 	// RigCold and RigWarm are the CPU time the simulator and the proxy used
 	// during each query: they share the machine with the engine.
 	RigCold, RigWarm time.Duration
@@ -85,13 +91,58 @@ type caseResult struct {
 }
 
 func (c *caseResult) ideal() time.Duration {
-	return time.Duration(float64(c.Latency) * float64(c.MinPages) / float64(c.Concurrency))
+	d, _ := idealOf(c.Latency, c.MinPages, c.Tokens, c.Concurrency, c.Budget)
+	return d
+}
+
+// idealBy names the term that set the ideal: "latency" or "budget".
+func (c *caseResult) idealBy() string {
+	_, by := idealOf(c.Latency, c.MinPages, c.Tokens, c.Concurrency, c.Budget)
+	return by
+}
+
+func (c *caseResult) name() string {
+	return fmt.Sprintf("%s %s %s", c.Provider, c.Format, countText(c.Size))
+}
+
+// seqCase is the sequential baseline (seq.go) of one provider and size.
+type seqCase struct {
+	Provider string
+	Size     int
+	Events   int // the simulator's truth for the range
+	Res      seqResult
+	Err      string
+}
+
+// ok reports whether it read exactly the simulator's truth: as many events,
+// none twice. (The bench's simulator plays no identical records:
+// vendorsim's Config.Identical is 0 unless set, and cmd/vendorsim does not
+// set it, so every record's JSON is its own.)
+func (s *seqCase) ok() bool {
+	return s.Err == "" && s.Res.Records == s.Events && s.Res.Distinct == s.Res.Records
+}
+
+// finding says how the baseline went wrong ("" when it read the truth).
+func (s *seqCase) finding() string {
+	switch {
+	case s.Err != "":
+		return "failed: " + s.Err
+	case s.Res.Records != s.Events:
+		return fmt.Sprintf("read %d events in %d pages, the simulator holds %d in the range", s.Res.Records, s.Res.Pages, s.Events)
+	case s.Res.Distinct != s.Res.Records:
+		return fmt.Sprintf("read %d events of which only %d distinct", s.Res.Records, s.Res.Distinct)
+	}
+	return ""
 }
 
 type report struct {
 	started    time.Time
 	loadBefore string
+	took       time.Duration
 	cases      []*caseResult
+	seqs       []*seqCase
+	skipped    []string // cases left out, and why
+	sparse     *sparseReport
 }
 
 func (r *report) failed() bool {
@@ -100,7 +151,7 @@ func (r *report) failed() bool {
 			return true
 		}
 	}
-	return false
+	return r.sparse != nil && r.sparse.failed()
 }
 
 func progress(format string, args ...any) {
@@ -109,6 +160,7 @@ func progress(format string, args ...any) {
 
 func run(ctx context.Context, o *options) (*report, error) {
 	rep := &report{started: time.Now(), loadBefore: loadAverage()}
+	defer func() { rep.took = time.Since(rep.started) }()
 	if l, err := strconv.ParseFloat(rep.loadBefore, 64); err == nil && l >= float64(runtime.NumCPU()) {
 		progress("warning: the machine is busy (load average %s on %d CPUs); timings will be skewed", rep.loadBefore, runtime.NumCPU())
 	}
@@ -135,109 +187,260 @@ func run(ctx context.Context, o *options) (*report, error) {
 			return rep, err
 		}
 	}
+	if o.sparseEvents > 0 {
+		if err := runSparse(ctx, o, rep, tmp, simBin, exe); err != nil {
+			return rep, err
+		}
+	}
 	return rep, nil
 }
 
+// task is one measurement against a running simulator. need is the
+// requests it will send against budget (a zero budget: none to wait for).
+type task struct {
+	name   string
+	need   int
+	budget vendorBudget
+	run    func() error
+}
+
+// byBudget orders tasks against a vendor budget before the others.
+func byBudget(a, b task) int {
+	has := func(t task) int {
+		if t.budget.spendable() > 0 {
+			return 0
+		}
+		return 1
+	}
+	return has(a) - has(b)
+}
+
+// schedule runs the tasks in order, except that one whose vendor budget
+// (ThousandEyes') is spent for the current window waits until it has
+// reset, and the next tasks that need no budget run meanwhile.
+func schedule(ctx context.Context, px *proxy, tasks []task) error {
+	for len(tasks) > 0 {
+		pick, wait, waiting, need := -1, time.Duration(0), "", 0
+		now, a := clock.Now(), px.teAnnounced()
+		for i, t := range tasks {
+			w := budgetWait(now, a, t.need, t.budget)
+			if w == 0 {
+				pick = i
+				break
+			}
+			if waiting == "" || w < wait {
+				wait, waiting, need = w, t.name, t.need
+			}
+		}
+		if pick < 0 {
+			progress("%s: waiting %s for the vendor's rate-limit window to reset (%d requests needed)", waiting, wait.Round(time.Second), need)
+			if err := sleep(ctx, wait); err != nil {
+				return err
+			}
+			continue
+		}
+		t := tasks[pick]
+		tasks = slices.Delete(tasks, pick, pick+1)
+		if err := t.run(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // runSize starts a simulator holding n events per provider, runs every
-// format against it, then the baseline decode of the captured bodies.
+// provider's formats and its sequential baseline against it, then the
+// baseline decode of each provider's captured bodies.
 func runSize(ctx context.Context, o *options, rep *report, tmp, simBin, exe string, n int) error {
+	from, to := o.from(), o.end
+	reserve := reserveFraction(o.settings)
+	var provs []string
+	for _, p := range o.providers {
+		f := factsOf(p, o)
+		est := minPages(n, f, windowCount(from, to, f.window)) + f.tokens
+		b := engineBudget(p, o.teRateLimit, reserve)
+		if need := b.need(est); o.maxBudgetWait > 0 && need > o.maxBudgetWait {
+			rep.skipped = append(rep.skipped, fmt.Sprintf("%s at %s events: its rate budget (%s) alone needs %s for the %d requests the data takes at least, more than -max-budget-wait %s (run it with -provider %s -sizes %s -max-budget-wait 0)",
+				p, countText(n), b, dur(need), est, dur(o.maxBudgetWait), p, countText(n)))
+			progress("%s at %s events left out: its rate budget alone needs %s", p, countText(n), dur(need))
+			continue
+		}
+		provs = append(provs, p)
+	}
+	if len(provs) == 0 {
+		return nil
+	}
 	t0 := time.Now()
 	progress("%s events: starting the simulator (latency %s)", countText(n), o.latency)
-	sim, err := startSim(ctx, o, simBin, n, filepath.Join(tmp, fmt.Sprintf("vendorsim-%d.log", n)))
+	sim, err := startSim(ctx, o, simBin, n, o.days, filepath.Join(tmp, fmt.Sprintf("vendorsim-%d.log", n)))
 	if err != nil {
 		return err
 	}
 	defer sim.stop()
-	from, to := o.from(), o.end
-	// The expected count: the simulator's ground truth in the query range.
-	// /_sim/truth renders every event, so beyond truthLimit the data set's
-	// size from /_sim/health stands in for it (the same number: the query
-	// range is the data range, checked here).
-	truth, ok := sim.health.Events[o.provider]
-	if !ok {
-		return fmt.Errorf("the simulator's health has no count for %s", o.provider)
-	}
 	if !sim.health.Start.Equal(from) || !sim.health.End.Equal(to) {
 		return fmt.Errorf("the simulator's data is [%s, %s), the query [%s, %s)", sim.health.Start, sim.health.End, from, to)
 	}
-	if truth <= truthLimit {
-		if truth, err = sim.truthCount(o.provider, from, to); err != nil {
-			return err
+	// The expected counts: the simulator's ground truth in the query range.
+	// /_sim/truth renders every event, so beyond truthLimit the data set's
+	// size from /_sim/health stands in for it (the same number: the query
+	// range is the data range, checked above).
+	truths := map[string]int{}
+	for _, p := range provs {
+		truth, ok := sim.health.Events[p]
+		if !ok {
+			return fmt.Errorf("the simulator's health has no count for %s", p)
 		}
+		if truth <= truthLimit {
+			if truth, err = sim.truthCount(p, from, to); err != nil {
+				return err
+			}
+		}
+		truths[p] = truth
 	}
-	progress("%s events: simulator ready in %s (%d %s events in [%s, %s))", countText(n), time.Since(t0).Round(time.Millisecond),
-		truth, o.provider, from.Format(time.RFC3339), to.Format(time.RFC3339))
+	progress("%s events: simulator ready in %s (events in [%s, %s): %v)", countText(n), time.Since(t0).Round(time.Millisecond),
+		from.Format(time.RFC3339), to.Format(time.RFC3339), truths)
 
-	px, err := startProxy(sim.url, o.provider, sim.cmd.Process.Pid)
+	px, err := startProxy(sim.url, sim.cmd.Process.Pid)
 	if err != nil {
 		return err
 	}
 	defer px.close()
 
-	facts := factsOf(o.provider, o)
-	windows := windowCount(from, to, facts.window)
-	capture := filepath.Join(tmp, fmt.Sprintf("bodies-%d.bin", n))
 	var cases []*caseResult
-	for i, format := range o.formats {
-		c := &caseResult{Provider: o.provider, Format: format, Events: truth, Windows: windows, PageSize: facts.pageSize,
-			MinPages: minPages(truth, facts, windows), Tokens: facts.tokens, Concurrency: o.concurrency, Latency: o.latency}
-		if i == 0 {
-			if err := px.startCapture(capture); err != nil {
-				return err
-			}
+	seqs := map[string]*seqCase{}
+	captures := map[string]string{} // provider: its captured bodies
+	var tasks []task
+	for _, p := range provs {
+		facts := factsOf(p, o)
+		windows := windowCount(from, to, facts.window)
+		for _, format := range o.formats {
+			c := &caseResult{Provider: p, Format: format, Size: n, Events: truths[p], Windows: windows, PageSize: facts.pageSize,
+				MinPages: minPages(truths[p], facts, windows), Tokens: facts.tokens, Concurrency: o.concurrency, Latency: o.latency,
+				Budget: engineBudget(p, o.teRateLimit, reserve)}
+			cases = append(cases, c)
+			tasks = append(tasks, task{name: c.name(), need: c.MinPages + c.Tokens + c.Windows, budget: c.Budget, run: func() error {
+				capture := ""
+				if _, done := captures[p]; !done {
+					capture = filepath.Join(tmp, fmt.Sprintf("bodies-%s-%d.bin", p, n))
+					captures[p] = capture
+				}
+				return runCase(ctx, o, px, exe, c, from, to, capture)
+			}})
 		}
-		spec := childSpec{Provider: o.provider, Format: format, URL: px.url, From: from, To: to,
-			Interval: o.interval, Concurrency: o.concurrency, MaxEvents: 2*truth + 1000}
-		if o.settings != "" {
-			spec.Settings = json.RawMessage(o.settings)
-		}
-		name := fmt.Sprintf("%s-%s-%d", o.provider, format, n)
-		if o.cpuProfile != "" {
-			spec.CPUProfile = filepath.Join(o.cpuProfile, "cpu-"+name)
-		}
-		if o.memProfile != "" {
-			spec.MemProfile = filepath.Join(o.memProfile, "heap-"+name)
-		}
-		px.takeMarks()
-		px.takeTrace()
-		res, err := runChild(ctx, exe, spec)
-		if i == 0 {
-			px.stopCapture()
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %v", name, err)
-		}
-		c.Child = res
-		if m := px.takeMarks(); len(m) == 4 {
-			c.RigCold = m[1].SimCPU - m[0].SimCPU + m[1].ProxyCPU - m[0].ProxyCPU
-			c.RigWarm = m[3].SimCPU - m[2].SimCPU + m[3].ProxyCPU - m[2].ProxyCPU
-		}
-		check(c)
-		if o.verbose {
-			progress("%s cold: %s", name, strings.ReplaceAll(res.Cold.Executed, "\n", " | "))
-		}
-		reqs := px.takeTrace()
-		c.Rig = timing(res.Cold, reqs, o.concurrency)
-		if o.trace {
-			printTrace(os.Stderr, name, res.Cold, reqs)
-		}
-		progress("%s %s: cold %s (%d requests), warm %s (%d requests), peak RSS %s", o.provider, format,
-			res.Cold.Wall.Round(time.Millisecond), res.Cold.Requests, res.Warm.Wall.Round(time.Microsecond), res.Warm.Requests, mib(res.PeakRSS))
-		cases = append(cases, c)
-		rep.cases = append(rep.cases, c)
+		sc := &seqCase{Provider: p, Size: n, Events: truths[p]}
+		seqs[p] = sc
+		tasks = append(tasks, task{name: fmt.Sprintf("%s sequential %s", p, countText(n)), need: minPages(truths[p], facts, 1) + 1 + facts.tokens,
+			budget: clientBudget(p, o.teRateLimit), run: func() error {
+				return runSeq(ctx, o, px, sc, from, to)
+			}})
 	}
-
-	base, err := decodeBaseline(o.provider, capture)
+	// Runs against a vendor budget first: the others then fill the time
+	// until its window resets.
+	slices.SortStableFunc(tasks, byBudget)
+	err = schedule(ctx, px, tasks)
+	// Completed cases are reported even when a later one failed.
+	for _, c := range cases {
+		if c.Child.Cold.Wall > 0 {
+			c.Seq = seqs[c.Provider]
+			rep.cases = append(rep.cases, c)
+		}
+	}
+	for _, p := range provs {
+		if seqs[p].Res.Wall > 0 || seqs[p].Err != "" {
+			rep.seqs = append(rep.seqs, seqs[p])
+		}
+	}
 	if err != nil {
 		return err
 	}
-	if base.Records < truth {
-		progress("warning: the captured bodies hold %d records, the range %d", base.Records, truth)
+
+	for _, p := range provs {
+		base, err := decodeBaseline(p, captures[p])
+		if err != nil {
+			return fmt.Errorf("%s: %v", p, err)
+		}
+		if base.Records < truths[p] {
+			progress("warning: the captured %s bodies hold %d records, the range %d", p, base.Records, truths[p])
+		}
+		progress("%s %s events: baseline decode of %d pages (%s): %s CPU", p, countText(n), base.Pages, mib(base.Bytes), base.CPU.Round(time.Millisecond))
+		for _, c := range cases {
+			if c.Provider == p {
+				c.Base = base
+			}
+		}
 	}
-	progress("%s events: baseline decode of %d pages (%s): %s CPU", countText(n), base.Pages, mib(base.Bytes), base.CPU.Round(time.Millisecond))
-	for _, c := range cases {
-		c.Base = base
+	return nil
+}
+
+// runCase runs one engine case in a child process; capture, if set, is
+// where the proxy captures the provider's page bodies of the cold query.
+func runCase(ctx context.Context, o *options, px *proxy, exe string, c *caseResult, from, to time.Time, capture string) error {
+	if capture != "" {
+		if err := px.startCapture(capture, c.Provider); err != nil {
+			return err
+		}
 	}
+	spec := childSpec{Provider: c.Provider, Format: c.Format, URL: px.url, From: from, To: to,
+		Interval: o.interval, Concurrency: o.concurrency, MaxEvents: 2*c.Events + 1000}
+	if o.settings != "" {
+		spec.Settings = json.RawMessage(o.settings)
+	}
+	name := fmt.Sprintf("%s-%s-%d", c.Provider, c.Format, c.Size)
+	if o.cpuProfile != "" {
+		spec.CPUProfile = filepath.Join(o.cpuProfile, "cpu-"+name)
+	}
+	if o.memProfile != "" {
+		spec.MemProfile = filepath.Join(o.memProfile, "heap-"+name)
+	}
+	px.takeMarks()
+	px.takeTrace()
+	res, err := runChild(ctx, exe, spec)
+	if capture != "" {
+		px.stopCapture()
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %v", name, err)
+	}
+	c.Child = res
+	if m := px.takeMarks(); len(m) == 4 {
+		c.RigCold = m[1].SimCPU - m[0].SimCPU + m[1].ProxyCPU - m[0].ProxyCPU
+		c.RigWarm = m[3].SimCPU - m[2].SimCPU + m[3].ProxyCPU - m[2].ProxyCPU
+	}
+	check(c)
+	if o.verbose {
+		progress("%s cold: %s", name, strings.ReplaceAll(res.Cold.Executed, "\n", " | "))
+	}
+	reqs := px.takeTrace()
+	c.Rig = timing(res.Cold, reqs, o.concurrency)
+	if o.trace {
+		printTrace(os.Stderr, name, res.Cold, reqs)
+	}
+	progress("%s: cold %s (%d requests), warm %s (%d requests), peak RSS %s", c.name(),
+		res.Cold.Wall.Round(time.Millisecond), res.Cold.Requests, res.Warm.Wall.Round(time.Microsecond), res.Warm.Requests, mib(res.PeakRSS))
+	return nil
+}
+
+// runSeq runs the sequential baseline of one provider through the proxy.
+func runSeq(ctx context.Context, o *options, px *proxy, sc *seqCase, from, to time.Time) error {
+	n0 := px.requests.Load()
+	res, err := readSequential(ctx, sc.Provider, px.url, from, to, factsOf(sc.Provider, o).pageSize)
+	res.Requests = px.requests.Load() - n0
+	px.takeTrace()
+	sc.Res = res
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		sc.Err = err.Error()
+	}
+	msg := fmt.Sprintf("%s sequential %s: %s, %d requests, %d events", sc.Provider, countText(sc.Size), res.Wall.Round(time.Millisecond), res.Requests, res.Records)
+	if res.RateLimited > 0 {
+		msg += fmt.Sprintf(", %d × 429 waited %s", res.RateLimited, res.Waited.Round(time.Second))
+	}
+	if f := sc.finding(); f != "" {
+		msg += "; " + f
+	}
+	progress("%s", msg)
 	return nil
 }
 

@@ -25,6 +25,8 @@ import (
 	"time"
 
 	"github.com/auditlens/auditlog/internal/httpstatus"
+	"github.com/auditlens/auditlog/pkg/budget"
+	"github.com/auditlens/auditlog/pkg/clock"
 )
 
 // moduleRoot is the directory of this module's go.mod.
@@ -74,9 +76,10 @@ type simProc struct {
 	err    error // set when exited is closed
 }
 
-// startSim runs the simulator on a free loopback port and waits until it
-// has generated its data and answers /_sim/health.
-func startSim(ctx context.Context, o *options, bin string, events int, logPath string) (*simProc, error) {
+// startSim runs the simulator on a free loopback port, with events per
+// provider over days ending at o.end, and waits until it has generated its
+// data and answers /_sim/health.
+func startSim(ctx context.Context, o *options, bin string, events int, days float64, logPath string) (*simProc, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -90,7 +93,7 @@ func startSim(ctx context.Context, o *options, bin string, events int, logPath s
 	cmd := exec.Command(bin,
 		"-addr", addr,
 		"-events", strconv.Itoa(events),
-		"-days", strconv.FormatFloat(o.days, 'f', -1, 64),
+		"-days", strconv.FormatFloat(days, 'f', -1, 64),
 		"-end", o.end.Format(time.RFC3339),
 		"-latency", o.latency.String(),
 		"-seed", strconv.FormatInt(o.seed, 10),
@@ -204,8 +207,10 @@ var dataPaths = map[string]string{
 
 // proxy is a reverse proxy in front of the simulator that counts the
 // requests the engine sends (token requests included) and can capture the
-// bodies of successful data responses into a file: each a 4-byte
-// big-endian length, then the body.
+// bodies of one provider's successful data responses into a file: each a
+// 4-byte big-endian length, then the body. It also keeps the last rate
+// budget ThousandEyes announced, so that runs can be started when the
+// organisation's minute covers them (budgetWait).
 //
 // GET /_bench/requests answers the count so far (not forwarded, not
 // counted); ?stopCapture=1 also ends the capture. Each such call also
@@ -215,16 +220,29 @@ var dataPaths = map[string]string{
 type proxy struct {
 	srv      *http.Server
 	url      string
-	dataPath string
 	simPID   int
 	requests atomic.Int64
 	marks    []mark // guarded by mu
 
-	mu      sync.Mutex
-	capture *os.File
-	w       *bufio.Writer
-	bodies  int
-	trace   []traced // since the last takeTrace
+	mu       sync.Mutex
+	capture  *os.File
+	dataPath string // of the provider being captured
+	w        *bufio.Writer
+	bodies   int
+	trace    []traced // since the last takeTrace
+	te       budget.Announcement
+}
+
+// teHeaders are the headers ThousandEyes announces its budget in, as its
+// provider adapter reads them (providers.RateLimited).
+var _, teHeaders = documented("thousandeyes")
+
+// teAnnounced is the last budget ThousandEyes announced (zero: none yet),
+// its reset on the plugin's clock.
+func (p *proxy) teAnnounced() budget.Announcement {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.te
 }
 
 // takeTrace returns the requests forwarded since the last call (see
@@ -267,7 +285,7 @@ func (p *proxy) takeMarks() []mark {
 	return m
 }
 
-func startProxy(target, provider string, simPID int) (*proxy, error) {
+func startProxy(target string, simPID int) (*proxy, error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, err
@@ -276,7 +294,7 @@ func startProxy(target, provider string, simPID int) (*proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &proxy{url: "http://" + l.Addr().String(), dataPath: dataPaths[provider], simPID: simPID}
+	p := &proxy{url: "http://" + l.Addr().String(), simPID: simPID}
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(u)
@@ -326,15 +344,15 @@ func (p *proxy) close() {
 	_ = p.srv.Close()
 }
 
-// startCapture begins capturing data response bodies into path.
-func (p *proxy) startCapture(path string) error {
+// startCapture begins capturing provider's data response bodies into path.
+func (p *proxy) startCapture(path, provider string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.capture, p.w, p.bodies = f, bufio.NewWriterSize(f, 1<<20), 0
+	p.capture, p.w, p.bodies, p.dataPath = f, bufio.NewWriterSize(f, 1<<20), 0, dataPaths[provider]
 	return nil
 }
 
@@ -352,10 +370,10 @@ func (p *proxy) stopCapture() int {
 	return n
 }
 
-func (p *proxy) capturing() bool {
+func (p *proxy) capturing(path string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.capture != nil
+	return p.capture != nil && path == p.dataPath
 }
 
 func (p *proxy) write(body []byte) {
@@ -374,7 +392,18 @@ func (p *proxy) write(body []byte) {
 // tee wraps a successful data response's body so that what the engine
 // reads is also captured, once it has been read to its end.
 func (p *proxy) tee(resp *http.Response) error {
-	if resp.StatusCode != http.StatusOK || resp.Request == nil || resp.Request.URL.Path != p.dataPath || !p.capturing() {
+	if resp.Request != nil && resp.Request.URL.Path == dataPaths["thousandeyes"] {
+		if a := teHeaders.Read(resp.Header, clock.Now(), time.Minute); a.Known() {
+			p.mu.Lock()
+			// Answers of one window may be read out of order: keep its lowest count.
+			if d := a.Reset.Sub(p.te.Reset); p.te.Known() && d < 2*time.Second && d > -2*time.Second {
+				a.Remaining = min(a.Remaining, p.te.Remaining)
+			}
+			p.te = a
+			p.mu.Unlock()
+		}
+	}
+	if resp.StatusCode != http.StatusOK || resp.Request == nil || !p.capturing(resp.Request.URL.Path) {
 		return nil
 	}
 	resp.Body = &teeBody{rc: resp.Body, p: p}

@@ -59,7 +59,7 @@ func TestProxyCountsAndTracesRequests(t *testing.T) {
 		_, _ = io.WriteString(w, `[]`)
 	}))
 	defer sim.Close()
-	px, err := startProxy(sim.URL, "domo", os.Getpid())
+	px, err := startProxy(sim.URL, os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}

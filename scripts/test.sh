@@ -17,6 +17,16 @@ step "install: npm packages"
 if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]; then
   npm install --no-audit --no-fund >"$OUT/npm-install.log" 2>&1 || { tail -30 "$OUT/npm-install.log"; fail "npm install"; }
 fi
+step "install: Debian packages (redis-server for the shared-state tests, chromium for the browser tests)"
+NEED=()
+command -v redis-server >/dev/null || NEED+=(redis-server)
+[ -x /usr/bin/chromium ] || NEED+=(chromium)
+if [ ${#NEED[@]} -gt 0 ]; then
+  SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+      && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${NEED[@]}"; } >"$OUT/apt.log" 2>&1 \
+    || { tail -20 "$OUT/apt.log"; fail "install ${NEED[*]}"; }
+fi
 step "install: Go modules and mage"
 go mod download || fail "go mod download"
 command -v mage >/dev/null || go install github.com/magefile/mage@v1.17.2 || fail "install mage"
@@ -60,19 +70,13 @@ for at in 2027-03-01T00:00:30Z 2028-02-29T23:59:50Z; do
   [ $rc -eq 0 ] || { tail -20 "$OUT/go-test-at-$at.stderr"; fail "go test at $at"; }
 done
 
-step "race detector on the concurrent engine (pkg/fetch, pkg/events; all packages: go test -race ./pkg/...)"
-go test -race -count=1 ./pkg/fetch ./pkg/events || fail "go test -race"
+step "race detector on the concurrent engine (pkg/fetch, pkg/events, pkg/budget, pkg/redisstore; all packages: go test -race ./pkg/...)"
+go test -race -count=1 ./pkg/fetch ./pkg/events ./pkg/budget ./pkg/redisstore || fail "go test -race"
 
 step "fuzz (3s per parser; longer: npm run fuzz)"
 FUZZTIME=3s bash scripts/fuzz.sh || fail "fuzz"
 
 step "browser tests (real editors in Debian's Chromium)"
-if [ ! -x /usr/bin/chromium ]; then
-  SUDO=; [ "$(id -u)" -ne 0 ] && SUDO=sudo
-  { $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q \
-      && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } >"$OUT/apt-chromium.log" 2>&1 \
-    || { tail -20 "$OUT/apt-chromium.log"; fail "install chromium"; }
-fi
 BROWSER_RESULTS="$OUT/browser.json" npm run -s test:browser || fail "browser tests"
 
 step "summary"

@@ -149,7 +149,7 @@ func (b *Budget) Take(ctx context.Context, now time.Time) time.Duration {
 		}
 		if b.store != nil {
 			// The replicas' shared count of this window decides.
-			if ok, until := b.store.Take(ctx, b.key, b.resetAt, b.requests, b.reserve()); !ok {
+			if ok, until := b.store.Take(ctx, b.key, now, b.resetAt, b.requests, b.reserve()); !ok {
 				if until.IsZero() {
 					until = b.resetAt
 				}

@@ -67,6 +67,9 @@ type Fetcher struct {
 	Budgets map[string]*budget.Budget
 	// Clock is the engine's clock; nil is clock.Now (tests replace it).
 	Clock func() time.Time
+	// Shared, when set, shares settled windows and their reading with
+	// other processes (Grafana replicas; package redisstore).
+	Shared Shared
 
 	mu      sync.Mutex
 	flights map[string]*flight
@@ -440,7 +443,9 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 	base := fingerprint(p, pushed)
 
 	size := windowSize(r.To.Sub(r.From), p.WindowSize(), conc)
-	wins := f.mergeFineTail(plan(r.From, r.To, size, f.Now().Add(-settle)), size, base)
+	planned := plan(r.From, r.To, size, f.Now().Add(-settle))
+	f.warmFromShared(ctx, p, base, planned)
+	wins := f.mergeFineTail(planned, size, base)
 	seeker, seekable := p.(providers.Seeker)
 	if seekable {
 		wins = f.spans(wins, base, conc, r.Newest)
@@ -533,6 +538,15 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 		stops[i] = stop
 		mu.Unlock()
 		got, shared, err := f.share(wctx, key, func(ctx context.Context) (windowResult, error) {
+			if f.Shared != nil && f.Cache != nil && (w.settled || len(w.pieces) > 0) {
+				// One replica reads a settled window; the others wait
+				// for its answer in the shared store.
+				unlock, got, done := f.lockOrAwait(ctx, p, base, key, w)
+				if done {
+					return got, nil
+				}
+				defer unlock()
+			}
 			wr := pushed
 			wr.Window = w.fetch
 			var got windowResult
@@ -543,11 +557,11 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 				got, err = f.fetchWindow(ctx, p, wr, res)
 			}
 			if err == nil && w.settled {
-				f.Cache.put(key, got)
+				f.store(ctx, p, key, got)
 			}
 			for _, piece := range w.pieces {
 				if err == nil {
-					f.Cache.put(windowKey(base, piece), windowResult{events: clipFilter(got.events, piece, events.Filter{}).Compact(), request: got.request})
+					f.store(ctx, p, windowKey(base, piece), windowResult{events: clipFilter(got.events, piece, events.Filter{}).Compact(), request: got.request})
 				}
 			}
 			return got, err

@@ -75,7 +75,15 @@ type Settings struct {
 	// 90). The plugin spends the rest at full speed and then waits for
 	// the budget's reset.
 	RateLimitReserve *int `json:"rateLimitReserve,omitempty"`
+	// RedisURL, when set, shares the request budgets and the window cache
+	// with every Grafana replica on that Redis (redis://host:6379/0); its
+	// password is secureJsonData.redisPassword.
+	RedisURL      string `json:"redisUrl,omitempty"`
+	RedisPassword string `json:"-"`
 }
+
+// RedisPasswordKey is the secureJsonData key of the Redis password.
+const RedisPasswordKey = "redisPassword"
 
 // Reserve is RateLimitReserve as a fraction.
 func (s *Settings) Reserve() float64 {
@@ -96,6 +104,8 @@ func LoadSettings(s backend.DataSourceInstanceSettings) (*Settings, error) {
 	if out.Providers == nil {
 		out.Providers = map[string]ProviderSettings{}
 	}
+	out.RedisURL = strings.TrimSpace(out.RedisURL)
+	out.RedisPassword = s.DecryptedSecureJSONData[RedisPasswordKey]
 	for id, p := range out.Providers {
 		if SecretKey(id) == "" {
 			return nil, fmt.Errorf("providers: unknown provider %q (use one of %s)", id, strings.Join(events.ProviderIDs, ", "))

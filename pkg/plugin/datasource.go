@@ -20,6 +20,7 @@ import (
 	"github.com/auditlens/auditlog/pkg/fetch"
 	"github.com/auditlens/auditlog/pkg/models"
 	"github.com/auditlens/auditlog/pkg/providers"
+	"github.com/auditlens/auditlog/pkg/redisstore"
 )
 
 var (
@@ -38,6 +39,9 @@ type Datasource struct {
 	// setupErrs holds, per enabled provider, why it could not be set up.
 	setupErrs map[string]error
 	resources backend.CallResourceHandler
+	// shared is the Redis the replicas share (nil: none, or sharedErr).
+	shared    *redisstore.Store
+	sharedErr error
 }
 
 // NewDatasource creates an instance from its settings. Vendor calls use the
@@ -71,6 +75,17 @@ func New(settings *models.Settings, client *http.Client) *Datasource {
 	if settings.CacheTTLSeconds > 0 {
 		d.fetcher.Cache = fetch.NewCache(int64(settings.CacheMaxMB)<<20, time.Duration(settings.CacheTTLSeconds)*time.Second)
 	}
+	var store *redisstore.Store
+	if settings.RedisURL != "" {
+		var err error
+		store, err = redisstore.Open(redisstore.Settings{URL: settings.RedisURL, Password: settings.RedisPassword})
+		if err != nil {
+			d.sharedErr = err // health says so; the replica works alone
+		} else {
+			d.shared = store
+			d.fetcher.Shared = store
+		}
+	}
 	for _, id := range settings.Enabled() {
 		p, err := providers.New(id, settings.Providers[id], client)
 		if err != nil {
@@ -78,7 +93,11 @@ func New(settings *models.Settings, client *http.Client) *Datasource {
 			continue
 		}
 		d.providers[id] = p
-		d.fetcher.Budgets[id] = budget.For(organisation(p, settings.Providers[id]), limitOf(p, settings.Providers[id], settings.Reserve()), nil)
+		var bs budget.Store
+		if store != nil {
+			bs = store
+		}
+		d.fetcher.Budgets[id] = budget.For(organisation(p, settings.Providers[id]), limitOf(p, settings.Providers[id], settings.Reserve()), bs)
 	}
 	d.resources = httpadapter.New(d.routes())
 	return d

@@ -52,7 +52,31 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 		}(i, id)
 	}
 	wg.Wait()
+	if d.settings.RedisURL != "" {
+		results = append(results, d.checkShared(ctx))
+	}
 	return healthResult(results), nil
+}
+
+// sharedHealthID marks the Redis line among the providers' lines.
+const sharedHealthID = "redis"
+
+// checkShared is the health line of the Redis the replicas share: when it
+// fails, queries still work, each replica with its own budget and cache.
+func (d *Datasource) checkShared(ctx context.Context) providerHealth {
+	h := providerHealth{ID: sharedHealthID, Label: "Shared state (Redis)", Setting: "redisUrl"}
+	err := d.sharedErr
+	if err == nil {
+		err = d.shared.Status(ctx)
+	}
+	switch {
+	case err != nil:
+		h.Message = err.Error()
+	default:
+		h.OK, h.Setting = true, ""
+		h.Message = "request budgets and cached windows are shared with the other Grafana replicas on this Redis"
+	}
+	return h
 }
 
 // healthResult is what Grafana shows after Save & test: the message is
@@ -64,11 +88,17 @@ func healthResult(results []providerHealth) *backend.CheckHealthResult {
 	status := backend.HealthStatusOk
 	lines := make([]string, len(results))
 	var failed, working []string
+	providers := 0
 	first := ""
 	for i, r := range results {
 		mark := "OK"
+		if r.ID != sharedHealthID {
+			providers++
+		}
 		if r.OK {
-			working = append(working, r.Label)
+			if r.ID != sharedHealthID {
+				working = append(working, r.Label)
+			}
 		} else {
 			mark = "FAILED"
 			status = backend.HealthStatusError
@@ -79,7 +109,7 @@ func healthResult(results []providerHealth) *backend.CheckHealthResult {
 			first = lines[i]
 		}
 	}
-	title := fmt.Sprintf("%d of %d providers working", len(working), len(results))
+	title := fmt.Sprintf("%d of %d providers working", len(working), providers)
 	if len(failed) > 0 {
 		title += "; failed: " + strings.Join(failed, ", ")
 	} else {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +21,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 
+	"github.com/auditlens/auditlog/internal/httpstatus"
+	"github.com/auditlens/auditlog/internal/redistest"
 	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/vendorsim"
 )
@@ -31,16 +35,37 @@ func pluginBinary(t *testing.T) string {
 	if p := os.Getenv("AUDITLOG_PLUGIN_BINARY"); p != "" {
 		return p
 	}
-	name := fmt.Sprintf("gpx_auditlog_%s_%s", runtime.GOOS, runtime.GOARCH)
-	if runtime.GOOS == "windows" {
-		name += ".exe"
+	builtOnce.Do(func() {
+		name := fmt.Sprintf("gpx_auditlog_%s_%s", runtime.GOOS, runtime.GOARCH)
+		if runtime.GOOS == "windows" {
+			name += ".exe"
+		}
+		dir, err := os.MkdirTemp("", "auditlog-plugin-")
+		if err != nil {
+			builtErr = err
+			return
+		}
+		built = filepath.Join(dir, name)
+		if out, err := exec.Command("go", "build", "-o", built, ".").CombinedOutput(); err != nil {
+			builtErr = fmt.Errorf("building the plugin: %v\n%s", err, out)
+		}
+	})
+	if builtErr != nil {
+		t.Fatal(builtErr)
 	}
-	p := filepath.Join(t.TempDir(), name)
-	out, err := exec.Command("go", "build", "-o", p, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("building the plugin: %v\n%s", err, out)
-	}
-	return p
+	return built
+}
+
+var (
+	builtOnce sync.Once
+	built     string
+	builtErr  error
+)
+
+func pluginCmd(t *testing.T, env []string) *exec.Cmd {
+	cmd := exec.Command(pluginBinary(t))
+	cmd.Env = append(os.Environ(), env...)
+	return cmd
 }
 
 type pluginClients struct {
@@ -51,7 +76,7 @@ type pluginClients struct {
 
 // startPlugin launches the binary the way Grafana does: go-plugin's
 // handshake on stdout with Grafana's magic cookie, then gRPC.
-func startPlugin(t *testing.T) pluginClients {
+func startPlugin(t *testing.T, env ...string) pluginClients {
 	t.Helper()
 	client := goplugin.NewClient(&goplugin.ClientConfig{
 		HandshakeConfig: goplugin.HandshakeConfig{
@@ -64,7 +89,7 @@ func startPlugin(t *testing.T) pluginClients {
 			"diagnostics": &grpcplugin.DiagnosticsGRPCPlugin{},
 			"resource":    &grpcplugin.ResourceGRPCPlugin{},
 		}},
-		Cmd:              exec.Command(pluginBinary(t)),
+		Cmd:              pluginCmd(t, env),
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		Logger:           hclog.New(&hclog.LoggerOptions{Level: hclog.Warn, Output: os.Stderr}),
 		StartTimeout:     30 * time.Second,
@@ -226,4 +251,85 @@ func TestTheBuiltBinaryServesGrafanaOverGRPC(t *testing.T) {
 			t.Fatalf("bad provider: %d %s", code, body)
 		}
 	})
+}
+
+// Three Grafana replicas (three plugin processes) on one Redis spend one
+// ThousandEyes organisation's budget together: each reads its own week
+// (nothing to share in the cache), about 270 requests together in a minute
+// that allows 240, and the vendor never answers 429. Replicas that go by
+// the vendor's remaining count alone overshoot it at the end of a minute
+// (2 to 5 answers of 429 in this test without Redis). The clocks are set
+// to 5 seconds before a minute, so the requests past the budget wait 5 s.
+func TestReplicasOnRedisShareTheVendorsBudget(t *testing.T) {
+	rs, err := redistest.Start(t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Stop()
+	target := clock.Now().UTC().Truncate(time.Minute).Add(2*time.Minute - 5*time.Second)
+	offset := target.Sub(clock.Now())
+	cfg := vendorsim.DefaultConfig()
+	cfg.End = target.Truncate(24 * time.Hour).Add(-24 * time.Hour)
+	cfg.Start = cfg.End.Add(-21 * 24 * time.Hour)
+	cfg.Events, cfg.ThousandEyesPageSize = 12000, 50
+	cfg.Now = func() time.Time { return clock.Now().Add(offset) }
+	sim := vendorsim.New(cfg)
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := &httpstatus.Recorder{ResponseWriter: w}
+		sim.ServeHTTP(rec, r)
+		if strings.HasPrefix(r.URL.Path, "/v7/") {
+			mu.Lock()
+			statuses[rec.Status]++
+			mu.Unlock()
+		}
+	}))
+	defer srv.Close()
+
+	// No reserve and 8 requests in flight per replica: replicas going by
+	// the vendor's remaining alone would overshoot the minute together.
+	jd, _ := json.Marshal(map[string]any{"redisUrl": rs.URL(), "rateLimitReserve": 0, "concurrency": 8, "providers": map[string]any{
+		"thousandeyes": map[string]any{"enabled": true, "url": srv.URL},
+	}})
+	pctx := &pluginv2.PluginContext{OrgId: 1, PluginId: "auditlens-auditlog-datasource",
+		DataSourceInstanceSettings: &pluginv2.DataSourceInstanceSettings{Id: 1, Uid: "audit", Name: "Audit Log", JsonData: jd,
+			DecryptedSecureJsonData: map[string]string{"thousandeyesToken": vendorsim.ThousandEyesToken}}}
+	var replicas []pluginClients
+	for range 3 {
+		replicas = append(replicas, startPlugin(t, clock.EnvVar+"="+clock.Now().Add(offset).Format(time.RFC3339Nano)))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	for i, c := range replicas {
+		from := cfg.Start.Add(time.Duration(i) * 7 * 24 * time.Hour)
+		to := from.Add(7 * 24 * time.Hour)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := c.data.QueryData(ctx, &pluginv2.QueryDataRequest{PluginContext: pctx, Queries: []*pluginv2.DataQuery{{
+				RefId: "T", Json: []byte(`{"provider":"thousandeyes","format":"table","options":{"allAccountGroups":true}}`),
+				TimeRange: &pluginv2.TimeRange{FromEpochMS: from.UnixMilli(), ToEpochMS: to.UnixMilli()}}}})
+			if err != nil {
+				t.Errorf("replica %d: %v", i, err)
+				return
+			}
+			r := resp.Responses["T"]
+			frames, err := data.UnmarshalArrowFrames(r.Frames)
+			if err != nil || r.Error != "" {
+				t.Errorf("replica %d: %v %s", i, err, r.Error)
+				return
+			}
+			if n, _ := frames[0].RowLen(); n != len(sim.TruthRange("thousandeyes", from, to)) {
+				t.Errorf("replica %d: %d rows, the truth has %d", i, n, len(sim.TruthRange("thousandeyes", from, to)))
+			}
+		}()
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if statuses[http.StatusTooManyRequests] != 0 || statuses[http.StatusOK] < 250 {
+		t.Fatalf("the vendor answered %v; want no 429 for over 250 requests", statuses)
+	}
 }

@@ -129,6 +129,14 @@ func (b *Budget) rollLocked(now time.Time) {
 	}
 }
 
+// sharedReset names the current window for replicas sharing a Store: the
+// reset each replica knows (its estimate, or the vendor's through its Date
+// header, whole seconds) differs by a second or so between replicas, so it
+// is rounded to half a window.
+func (b *Budget) sharedReset() time.Time {
+	return b.resetAt.Round(b.limit.Window / 2)
+}
+
 // sameReset is how far apart two resets may be and still be one window:
 // the vendor's reset reaches us through its Date header, whole seconds.
 const sameReset = 2 * time.Second
@@ -149,7 +157,7 @@ func (b *Budget) Take(ctx context.Context, now time.Time) time.Duration {
 		}
 		if b.store != nil {
 			// The replicas' shared count of this window decides.
-			if ok, until := b.store.Take(ctx, b.key, now, b.resetAt, b.requests, b.reserve()); !ok {
+			if ok, until := b.store.Take(ctx, b.key, now, b.sharedReset(), b.requests, b.reserve()); !ok {
 				if until.IsZero() {
 					until = b.resetAt
 				}
@@ -188,7 +196,7 @@ func (b *Budget) Done(a Announcement) {
 		}
 		// An answer from an earlier window says nothing of this one.
 		if b.store != nil {
-			b.store.Observe(context.Background(), b.key, b.resetAt, b.remaining)
+			b.store.Observe(context.Background(), b.key, b.sharedReset(), b.remaining)
 		}
 	}
 }

@@ -25,6 +25,7 @@ import {
   FORMATS,
   GROUP_BYS,
   MAX_LIMIT,
+  MAX_RATE_LIMIT_RESERVE,
   PROVIDER_IDS,
   ProviderId,
   ProviderSettings,
@@ -112,6 +113,9 @@ describe('matches the Go contract (pkg/)', () => {
       new RegExp(`DefaultCacheTTL\\s*=\\s*${SETTINGS_DEFAULTS.cacheTTLSeconds / 60} \\* time.Minute`)
     );
     expect(src).toMatch(new RegExp(`DefaultCacheMB\\s*=\\s*${SETTINGS_DEFAULTS.cacheMaxMB}\\b`));
+    expect(src).toMatch(new RegExp(`DefaultRateLimitReserve\\s*=\\s*${SETTINGS_DEFAULTS.rateLimitReserve}\\b`));
+    expect(src).toContain(`*r < 0 || *r > ${MAX_RATE_LIMIT_RESERVE}`);
+    expect(src).toContain(`is not a percentage from 0 to ${MAX_RATE_LIMIT_RESERVE} (default %d)`);
   });
 
   it('formats, group-bys and top-N bounds', () => {

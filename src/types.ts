@@ -140,6 +140,17 @@ export interface AuditDataSourceOptions extends DataSourceJsonData {
   cacheTTLSeconds?: number;
   /** Window cache size in MB (default 1024). */
   cacheMaxMB?: number;
+  /**
+   * Percentage of a vendor's announced request budget left to the
+   * organisation's other API users (default 10; 0 to 90).
+   */
+  rateLimitReserve?: number;
+  /**
+   * Redis shared by every Grafana replica (redis://host:6379/0): one request
+   * budget per vendor organisation and one window cache. Empty: off. Its
+   * password is secureJsonData.redisPassword, never part of the URL.
+   */
+  redisUrl?: string;
   // Grafana's standard HTTP client settings, read by the backend through the
   // plugin SDK's HTTPClientOptions; one client serves every provider.
   /** HTTP request timeout in seconds (the SDK's default when unset). */
@@ -169,6 +180,8 @@ export interface AuditSecureJsonData extends ProviderSecrets {
   /** PEM client certificate and key for TLS client authentication. */
   tlsClientCert?: string;
   tlsClientKey?: string;
+  /** The password of jsonData.redisUrl's Redis. */
+  redisPassword?: string;
 }
 
 /** The secureJsonData key of a provider's credential. */
@@ -187,7 +200,11 @@ export const SETTINGS_DEFAULTS = {
   concurrency: 4,
   cacheTTLSeconds: 600,
   cacheMaxMB: 1024,
+  rateLimitReserve: 10,
 } as const;
+
+/** The largest rateLimitReserve the backend accepts (percent; the smallest is 0). */
+export const MAX_RATE_LIMIT_RESERVE = 90;
 
 /** Enabled providers of a data source, in display order (Go: Settings.Enabled). */
 export function enabledProviders(jsonData?: AuditDataSourceOptions): ProviderId[] {

@@ -266,6 +266,12 @@ func (f *Fetcher) spans(wins []planned, base string, conc, newest int) []planned
 		if !w.settled || w.pieces != nil {
 			return false
 		}
+		if f.Shared != nil {
+			// Replicas plan the same spans whatever each has cached, so
+			// that one reads a span while the others wait for it (a span
+			// whose windows are all cached is served from the cache).
+			return true
+		}
 		_, cached := f.fromCache(base, w.fetch)
 		return !cached
 	}
@@ -523,14 +529,12 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 	one := func(i int) {
 		w := wins[i]
 		key := windowKey(base, w.fetch)
-		if w.settled {
-			if got, ok := f.fromCache(base, w.fetch); ok {
-				mu.Lock()
-				res.Cached++
-				mu.Unlock()
-				finish(i, clipFilter(got.events, w.clip, r.Filter), got.request)
-				return
-			}
+		if got, ok := f.cachedPlanned(base, w); ok {
+			mu.Lock()
+			res.Cached++
+			mu.Unlock()
+			finish(i, clipFilter(got.events, w.clip, r.Filter), got.request)
+			return
 		}
 		wctx, stop := context.WithCancel(context.WithValue(ctx, priorityKey{}, fixed(i*maxPagesPerWindow)))
 		defer stop()

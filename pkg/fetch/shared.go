@@ -107,6 +107,30 @@ func (f *Fetcher) lockOrAwait(ctx context.Context, p providers.Provider, base, k
 	}
 }
 
+// cachedPlanned is a settled planned window from the local cache: as
+// cached, or a span's pieces, newest first.
+func (f *Fetcher) cachedPlanned(base string, w planned) (windowResult, bool) {
+	if w.settled {
+		return f.fromCache(base, w.fetch)
+	}
+	if !w.seek || len(w.pieces) == 0 {
+		return windowResult{}, false
+	}
+	var out windowResult
+	for i := len(w.pieces) - 1; i >= 0; i-- {
+		got, ok := f.fromCache(base, w.pieces[i])
+		if !ok {
+			return windowResult{}, false
+		}
+		out.events = out.events.Concat(got.events)
+		out.records += got.records
+		if out.request == "" {
+			out.request = got.request
+		}
+	}
+	return out, true
+}
+
 // sharedPlanned is a planned window from the shared store: as stored, or
 // assembled from its pieces, newest first.
 func (f *Fetcher) sharedPlanned(ctx context.Context, p providers.Provider, base string, w planned) (windowResult, bool) {

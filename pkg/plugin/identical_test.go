@@ -9,16 +9,17 @@ import (
 	"github.com/auditlens/auditlog/pkg/vendorsim"
 )
 
-// identicalSim holds two days in which a third of the records happen 2 to
-// 4 times at once, byte for byte alike where the vendor has no event id,
-// and ThousandEyes pages of 100 records, so that page boundaries fall
-// inside runs of identical records.
+// identicalSim holds two days of 20,000 records a provider (some 30 Domo
+// pages) in which a third of the records happen 2 to 4 times at once, byte
+// for byte alike where the vendor has no event id, and ThousandEyes pages
+// of 100 records, so that page boundaries fall inside runs of identical
+// records.
 func identicalSim(t *testing.T) (*vendorsim.Sim, *httptest.Server, time.Time, time.Time) {
 	t.Helper()
 	cfg := vendorsim.DefaultConfig()
 	cfg.End = simEnd
 	cfg.Start = simEnd.Add(-48 * time.Hour)
-	cfg.Events, cfg.Seed, cfg.Identical = 6000, 5, 0.3
+	cfg.Events, cfg.Seed, cfg.Identical = 20000, 5, 0.3
 	cfg.ThousandEyesRateLimit = -1
 	cfg.ThousandEyesPageSize = 100
 	sim := vendorsim.New(cfg)

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/auditlens/auditlog/pkg/clock"
@@ -47,7 +48,7 @@ type Store struct {
 
 // callTimeout bounds every Redis call: a slow Redis must not slow queries
 // more than a replica alone would be.
-const callTimeout = 500 * time.Millisecond
+const callTimeout = time.Second
 
 // pause is how long the store stops asking Redis after a failure.
 const pause = 5 * time.Second
@@ -93,6 +94,18 @@ func New(s Settings) (*Store, error) {
 	opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout = callTimeout, callTimeout, callTimeout
 	opts.MaxRetries = 0 // the store degrades instead; a query never waits on retries
 	return &Store{client: redis.NewClient(opts), prefix: "auditlog:"}, nil
+}
+
+func init() {
+	// go-redis logs failed dials itself; the store reports them through
+	// Status (the health check) and the SDK's debug log instead.
+	redis.SetLogger(debugLogger{})
+}
+
+type debugLogger struct{}
+
+func (debugLogger) Printf(ctx context.Context, format string, v ...any) {
+	backend.Logger.Debug("redis", "message", fmt.Sprintf(format, v...))
 }
 
 var (

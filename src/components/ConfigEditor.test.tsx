@@ -4,8 +4,10 @@ import { fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
 import { ConfigEditor } from './ConfigEditor';
+import { RESERVE_ERROR } from './LimitsSection';
 import { DOCS_URL } from '../links';
 import { PROVIDER_LIST, PROVIDERS } from '../providers';
+import { REDIS_URL_ERRORS } from '../redis';
 import { AuditDataSourceOptions, AuditSecureJsonData, PROVIDER_IDS, ProviderId } from '../types';
 
 type Settings = DataSourceSettings<AuditDataSourceOptions, AuditSecureJsonData>;
@@ -322,6 +324,7 @@ describe('ConfigEditor sections', () => {
       'Providers',
       'Limits',
       'Connection',
+      'Grafana HA: shared state',
     ]);
   });
 });
@@ -432,5 +435,149 @@ describe('connection settings', () => {
     await userEvent.click(screen.getByLabelText('TLS Client Authentication'));
     fireEvent.change(screen.getByLabelText(/^ServerName/), { target: { value: 'domino.internal' } });
     expect(lastCall(spy).jsonData).toStrictEqual({ tlsSkipVerify: true, tlsAuth: true, serverName: 'domino.internal' });
+  });
+});
+
+describe('rate limit reserve', () => {
+  const reserve = () => screen.getByLabelText(/^Rate limit reserve \(%\)/);
+
+  it('is a Limits field whose empty value means the default, 10 %', () => {
+    setup(settings({}));
+    expect(reserve()).toHaveValue(null);
+    expect(reserve()).toHaveAttribute('placeholder', '10');
+    expect(screen.getByText(/left to your organisation's other API users \(default 10, 0 to 90\)/)).toBeInTheDocument();
+    expect(screen.getByText(/Only Cisco ThousandEyes announces one, 240 requests a minute/)).toBeInTheDocument();
+  });
+
+  it('writes jsonData.rateLimitReserve as a number, 0 included; empty removes it', () => {
+    const spy = jest.fn();
+    render(<Stateful initial={settings({ maxEvents: 5000, rateLimitReserve: 20 })} spy={spy} />);
+    expect(reserve()).toHaveValue(20);
+    fireEvent.change(reserve(), { target: { value: '35' } });
+    expect(lastCall(spy).jsonData).toStrictEqual({ maxEvents: 5000, rateLimitReserve: 35 });
+    fireEvent.change(reserve(), { target: { value: '0' } });
+    expect(lastCall(spy).jsonData).toStrictEqual({ maxEvents: 5000, rateLimitReserve: 0 });
+    fireEvent.change(reserve(), { target: { value: '90' } });
+    expect(lastCall(spy).jsonData).toStrictEqual({ maxEvents: 5000, rateLimitReserve: 90 });
+    fireEvent.change(reserve(), { target: { value: '' } });
+    expect(lastCall(spy).jsonData).toStrictEqual({ maxEvents: 5000 });
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it.each([['91'], ['-1'], ['12.5'], ['1e3']])('names %s as out of range and does not save it', (text) => {
+    const spy = jest.fn();
+    render(<Stateful initial={settings({ rateLimitReserve: 10 })} spy={spy} />);
+    fireEvent.change(reserve(), { target: { value: text } });
+    expect(screen.getByRole('alert')).toHaveTextContent(RESERVE_ERROR);
+    expect(RESERVE_ERROR).toBe('A whole percentage from 0 to 90 (default 10)');
+    expect(lastCall(spy).jsonData).toStrictEqual({});
+    fireEvent.change(reserve(), { target: { value: '15' } });
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(lastCall(spy).jsonData).toStrictEqual({ rateLimitReserve: 15 });
+  });
+
+  it('names a provisioned value that Save & test would refuse', () => {
+    setup(settings({ rateLimitReserve: 95 }));
+    expect(reserve()).toHaveValue(95);
+    expect(screen.getByRole('alert')).toHaveTextContent(RESERVE_ERROR);
+  });
+});
+
+describe('Grafana HA: shared state', () => {
+  const url = () => screen.getByLabelText(/^Redis URL/);
+  const password = () => screen.getByLabelText(/^Redis password/);
+  const expand = () => fireEvent.click(screen.getByRole('button', { name: 'Expand section Grafana HA: shared state' }));
+
+  it('is closed unless a Redis URL is set, and says what it is for', () => {
+    setup(settings({}));
+    expect(screen.getByText(/so N replicas cost one vendor read/)).toBeInTheDocument();
+    expect(screen.queryByLabelText(/^Redis URL/)).not.toBeInTheDocument();
+    expand();
+    expect(url()).toHaveValue('');
+    expect(url()).toHaveAttribute('placeholder', 'redis://redis:6379/0');
+    expect(password()).toHaveValue('');
+    expect(password()).toHaveAttribute('type', 'password');
+    expect(
+      screen.getByText(/When Redis is unreachable, each replica works alone and Save & test says so/)
+    ).toBeInTheDocument();
+  });
+
+  it('opens with a saved Redis URL', () => {
+    setup(settings({ redisUrl: 'redis://redis:6379/0' }));
+    expect(url()).toHaveValue('redis://redis:6379/0');
+    expect(screen.getByRole('button', { name: 'Collapse section Grafana HA: shared state' })).toBeInTheDocument();
+  });
+
+  it('writes jsonData.redisUrl; clearing it removes the key (off)', () => {
+    const spy = jest.fn();
+    render(<Stateful initial={settings({ maxEvents: 10 })} spy={spy} />);
+    expand();
+    fireEvent.change(url(), { target: { value: 'rediss://redis.example.com:6380/1' } });
+    expect(lastCall(spy).jsonData).toStrictEqual({ maxEvents: 10, redisUrl: 'rediss://redis.example.com:6380/1' });
+    expect(lastCall(spy).secureJsonData).toBeUndefined();
+    fireEvent.change(url(), { target: { value: '' } });
+    expect(lastCall(spy).jsonData).toStrictEqual({ maxEvents: 10 });
+    // Still open: the section does not close under the user's hands.
+    expect(url()).toHaveValue('');
+  });
+
+  it('says at once what the backend would refuse: another scheme, a password, a query', () => {
+    const spy = jest.fn();
+    render(<Stateful initial={settings({ redisUrl: 'redis://redis:6379/0' })} spy={spy} />);
+    const type = (value: string) => fireEvent.change(url(), { target: { value } });
+    const alert = () => screen.queryByRole('alert');
+
+    expect(alert()).not.toBeInTheDocument();
+    type('localhost:6379');
+    expect(alert()).toHaveTextContent('Not a redis:// or rediss:// URL with a host (e.g. redis://redis:6379/0)');
+    type('http://redis:6379');
+    expect(alert()).toHaveTextContent(REDIS_URL_ERRORS.scheme);
+    type('redis://:hunter2@redis:6379/0');
+    expect(alert()).toHaveTextContent(
+      'The URL holds a password; put the password in the Redis password field, where it is stored encrypted'
+    );
+    // The password is only in the input, never repeated in the page's text.
+    expect(document.body.textContent).not.toContain('hunter2');
+    type('redis://redis:6379/0?db=1');
+    expect(alert()).toHaveTextContent('Give only the host, port and database number (redis://host:6379/0)');
+    // A Redis ACL user without a password is fine; so is TLS.
+    type('redis://alice@redis:6379/0');
+    expect(alert()).not.toBeInTheDocument();
+    type('rediss://redis.example.com:6380');
+    expect(alert()).not.toBeInTheDocument();
+    // What was typed is written either way: Save & test names what is wrong.
+    type('http://redis:6379');
+    expect(lastCall(spy).jsonData).toStrictEqual({ redisUrl: 'http://redis:6379' });
+  });
+
+  it('writes a new password to secureJsonData.redisPassword only', () => {
+    const spy = jest.fn();
+    render(<Stateful initial={settings({ redisUrl: 'redis://redis:6379/0' })} spy={spy} />);
+    expect(password()).toHaveAttribute('placeholder', 'Paste the Redis password');
+    expect(password()).toBeEnabled();
+    fireEvent.change(password(), { target: { value: 's3cret' } });
+    expect(lastCall(spy).secureJsonData).toStrictEqual({ redisPassword: 's3cret' });
+    expect(lastCall(spy).jsonData).toStrictEqual({ redisUrl: 'redis://redis:6379/0' });
+    expect(lastCall(spy).secureJsonFields).toStrictEqual({});
+  });
+
+  it('shows a saved password as configured; Reset clears it for a new one', () => {
+    const spy = jest.fn();
+    render(
+      <Stateful
+        initial={settings({ redisUrl: 'redis://redis:6379/0' }, { redisPassword: true, domoToken: true }, {})}
+        spy={spy}
+      />
+    );
+    expect(password()).toHaveValue('configured');
+    expect(password()).toBeDisabled();
+    fireEvent.click(within(screen.getByTestId('config-shared-state-section')).getByRole('button', { name: 'Reset' }));
+    expect(lastCall(spy).secureJsonFields).toStrictEqual({ redisPassword: false, domoToken: true });
+    expect(lastCall(spy).secureJsonData).toStrictEqual({ redisPassword: '' });
+    expect(password()).toBeEnabled();
+    expect(password()).toHaveValue('');
+    fireEvent.change(password(), { target: { value: 'n3w' } });
+    expect(lastCall(spy).secureJsonData).toStrictEqual({ redisPassword: 'n3w' });
+    expect(lastCall(spy).jsonData).toStrictEqual({ redisUrl: 'redis://redis:6379/0' });
   });
 });

@@ -5,14 +5,18 @@ import { ConfigSection, DataSourceDescription } from '@grafana/plugin-ui';
 
 import { DOCS_URL } from '../links';
 import { PROVIDER_LIST } from '../providers';
-import { AuditDataSourceOptions, AuditSecureJsonData, ProviderId, ProviderSettings, SecretKey } from '../types';
+import { AuditDataSourceOptions, AuditSecureJsonData, ProviderId, ProviderSettings } from '../types';
 import { ConnectionSection } from './ConnectionSection';
 import { LimitsSection } from './LimitsSection';
 import { ProviderSection } from './ProviderSection';
+import { SharedStateSection } from './SharedStateSection';
 
 export type ConfigEditorProps = DataSourcePluginOptionsEditorProps<AuditDataSourceOptions, AuditSecureJsonData>;
 
-/** Settings: one section per provider, then the limits and the connection every provider shares. */
+/**
+ * Settings: one section per provider, then the limits and the connection
+ * every provider shares, and the Redis that Grafana replicas share.
+ */
 export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
   const jsonData = options.jsonData ?? {};
   const providers = jsonData.providers ?? {};
@@ -39,11 +43,11 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
     setJsonData({ providers: { ...providers, [id]: { ...current, enabled: current.enabled === true } } });
   };
 
-  const setSecret = (key: SecretKey, value: string) => {
+  const setSecret = (key: keyof AuditSecureJsonData, value: string) => {
     onOptionsChange({ ...options, secureJsonData: { ...secureJsonData, [key]: value } });
   };
 
-  const resetSecret = (key: SecretKey) => {
+  const resetSecret = (key: keyof AuditSecureJsonData) => {
     onOptionsChange({
       ...options,
       secureJsonFields: { ...secureJsonFields, [key]: false },
@@ -87,6 +91,15 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
       <LimitsSection jsonData={jsonData} onChange={setJsonData} />
       <Divider spacing={1} />
       <ConnectionSection options={options} onOptionsChange={onOptionsChange} />
+      <Divider spacing={1} />
+      <SharedStateSection
+        url={jsonData.redisUrl}
+        passwordConfigured={secureJsonFields.redisPassword === true}
+        passwordValue={secureJsonData.redisPassword ?? ''}
+        onUrlChange={(redisUrl) => setJsonData({ redisUrl })}
+        onPasswordChange={(v) => setSecret('redisPassword', v)}
+        onPasswordReset={() => resetSecret('redisPassword')}
+      />
     </Stack>
   );
 }

@@ -2,11 +2,24 @@ import React, { ChangeEvent } from 'react';
 import { Field, Input, Stack } from '@grafana/ui';
 import { ConfigSection, ConfigSubSection } from '@grafana/plugin-ui';
 
-import { AuditDataSourceOptions, SETTINGS_DEFAULTS } from '../types';
+import { AuditDataSourceOptions, MAX_RATE_LIMIT_RESERVE, SETTINGS_DEFAULTS } from '../types';
+import { NumberField, parseWholeNumber } from './NumberField';
 
 type NumberKey = 'maxEvents' | 'concurrency' | 'cacheTTLSeconds' | 'cacheMaxMB';
 
-/** Limits every provider shares: events per query, and (advanced) concurrency and the window cache. */
+/** Under the field; Save & test says "rateLimitReserve: N is not a percentage from 0 to 90 (default 10)". */
+export const RESERVE_ERROR = `A whole percentage from 0 to ${MAX_RATE_LIMIT_RESERVE} (default ${SETTINGS_DEFAULTS.rateLimitReserve})`;
+
+/** jsonData.rateLimitReserve: empty = the default; 0 is a value (no reserve). */
+export const parseReserve = (text: string) => {
+  const r = parseWholeNumber(text, RESERVE_ERROR);
+  return r.value !== undefined && (r.value < 0 || r.value > MAX_RATE_LIMIT_RESERVE) ? { error: RESERVE_ERROR } : r;
+};
+
+/**
+ * Limits every provider shares: events per query, the share of a vendor's
+ * request budget left to others, and (advanced) concurrency and the window cache.
+ */
 export function LimitsSection({
   jsonData,
   onChange,
@@ -47,6 +60,16 @@ export function LimitsSection({
         >
           {numberInput('maxEvents')}
         </Field>
+        <NumberField
+          id="config-rateLimitReserve"
+          label="Rate limit reserve (%)"
+          description={`Share of a vendor's announced request budget left to your organisation's other API users (default ${SETTINGS_DEFAULTS.rateLimitReserve}, 0 to ${MAX_RATE_LIMIT_RESERVE}). Only Cisco ThousandEyes announces one, 240 requests a minute per organisation: the plugin spends the rest at full speed, then waits for the minute's reset.`}
+          tooltip="Raise it when scripts or other tools share the organisation's API budget, so that a large dashboard does not use it all; 0 leaves them nothing."
+          value={jsonData.rateLimitReserve}
+          placeholder={String(SETTINGS_DEFAULTS.rateLimitReserve)}
+          parse={parseReserve}
+          onChange={(rateLimitReserve) => onChange({ rateLimitReserve })}
+        />
         <ConfigSubSection
           title="Advanced"
           description="Parallel requests and the cache of fetched time windows."

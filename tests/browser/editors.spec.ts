@@ -296,6 +296,95 @@ test.describe('config editor: rate and connection', () => {
   });
 });
 
+test.describe('config editor: rate limit reserve and shared state', () => {
+  const shared = (page: Page) => page.getByTestId('config-shared-state-section');
+  const sharedToggle = (page: Page, action: 'Expand' | 'Collapse') =>
+    page.getByRole('button', { name: `${action} section Grafana HA: shared state` });
+
+  test('the reserve and a Redis URL with its password are typed in', async ({ page, harness }) => {
+    await harness.open('config', { scenario: 'configured' });
+    const reserve = field(page, 'Rate limit reserve (%)');
+    await expect(reserve).toHaveValue('');
+    await expect(reserve).toHaveAttribute('placeholder', '10');
+    await reserve.fill('25');
+    let settings: Json = await harness.last('config');
+    expect(settings.jsonData.rateLimitReserve).toBe(25);
+    await reserve.fill('95');
+    await expect(page.getByText('A whole percentage from 0 to 90 (default 10)')).toBeVisible();
+    settings = await harness.last('config');
+    expect(settings.jsonData).not.toHaveProperty('rateLimitReserve');
+    await reserve.fill('0');
+    await expect(page.getByRole('alert')).toHaveCount(0);
+    settings = await harness.last('config');
+    expect(settings.jsonData.rateLimitReserve).toBe(0);
+
+    // Closed while no Redis URL is set; its description says what it is for.
+    await expect(page.getByText('so N replicas cost one vendor read')).toBeVisible();
+    await expect(field(page, 'Redis URL')).toHaveCount(0);
+    await sharedToggle(page, 'Expand').click();
+    const url = field(shared(page), 'Redis URL');
+    await expect(url).toHaveAttribute('placeholder', 'redis://redis:6379/0');
+    await url.fill('localhost:6379');
+    await expect(
+      shared(page).getByText('Not a redis:// or rediss:// URL with a host (e.g. redis://redis:6379/0)')
+    ).toBeVisible();
+    await url.fill('redis://:hunter2@redis:6379/0');
+    await expect(shared(page).getByRole('alert')).toHaveText(
+      'The URL holds a password; put the password in the Redis password field, where it is stored encrypted'
+    );
+    await url.fill('redis://redis:6379/0');
+    await expect(shared(page).getByRole('alert')).toHaveCount(0);
+    const password = field(shared(page), 'Redis password');
+    await expect(password).toHaveAttribute('type', 'password');
+    await password.fill('redis-secret');
+
+    settings = await harness.last('config');
+    expect(settings.jsonData).toEqual({
+      providers: {
+        domo: { enabled: true, instance: 'acme' },
+        thousandeyes: { enabled: true, accountGroupId: '1234', requestsPerMinute: 120 },
+      },
+      maxEvents: 50000,
+      timeout: 60,
+      tlsAuthWithCACert: true,
+      rateLimitReserve: 0,
+      redisUrl: 'redis://redis:6379/0',
+    });
+    expect(settings.secureJsonData).toEqual({ redisPassword: 'redis-secret' });
+
+    // Cleared: the key goes (shared state off).
+    await url.fill('');
+    settings = await harness.last('config');
+    expect(settings.jsonData).not.toHaveProperty('redisUrl');
+  });
+
+  test('a saved Redis password is only "configured" and can be reset', async ({ page, harness }) => {
+    await harness.open('config', { scenario: 'shared' });
+    await expect(field(page, 'Rate limit reserve (%)')).toHaveValue('25');
+    await expect(sharedToggle(page, 'Collapse')).toBeVisible();
+    await expect(field(shared(page), 'Redis URL')).toHaveValue('redis://redis:6379/0');
+    const password = field(shared(page), 'Redis password');
+    await expect(password).toHaveValue('configured');
+    await expect(password).toBeDisabled();
+
+    await shared(page).getByRole('button', { name: 'Reset' }).click();
+    let settings: Json = await harness.last('config');
+    expect(settings.secureJsonFields).toEqual({ thousandeyesToken: true, redisPassword: false });
+    expect(settings.secureJsonData).toEqual({ redisPassword: '' });
+    await expect(password).toBeEnabled();
+    await expect(password).toHaveValue('');
+    await expect(shared(page).getByRole('button', { name: 'Reset' })).toHaveCount(0);
+    await password.fill('new-redis-secret');
+    settings = await harness.last('config');
+    expect(settings.secureJsonData).toEqual({ redisPassword: 'new-redis-secret' });
+    expect(settings.jsonData).toEqual({
+      providers: { thousandeyes: { enabled: true } },
+      rateLimitReserve: 25,
+      redisUrl: 'redis://redis:6379/0',
+    });
+  });
+});
+
 // ---------------------------------------------------------------------------
 // Query editor
 

@@ -130,6 +130,18 @@ function configScenario(name: string | null): Settings {
       secureJsonFields: { domoToken: true, thousandeyesToken: true, tlsCACert: true },
     };
   }
+  if (name === 'shared') {
+    // Grafana HA: a saved Redis URL with its password, and a 25 % reserve.
+    return {
+      ...base,
+      jsonData: {
+        providers: { thousandeyes: { enabled: true } },
+        rateLimitReserve: 25,
+        redisUrl: 'redis://redis:6379/0',
+      },
+      secureJsonFields: { thousandeyesToken: true, redisPassword: true },
+    };
+  }
   return base;
 }
 

@@ -102,6 +102,18 @@ func (b *Budget) Limit() Limit {
 	return l
 }
 
+// Left is how many requests the budget lets go at now before it waits
+// for the reset (-1: no limit).
+func (b *Budget) Left(now time.Time) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.requests <= 0 {
+		return -1
+	}
+	b.rollLocked(now)
+	return max(b.remaining-b.reserve(), 0)
+}
+
 // Key is the budget's organisation key.
 func (b *Budget) Key() string { return b.key }
 

@@ -591,6 +591,8 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 	// so that paging (sequential within a window) overlaps reading, and
 	// the last windows do not run with idle slots.
 	ctx = context.WithValue(ctx, slotsKey{}, newSlots(conc))
+	rs := &readers{slots: conc, queued: func() int { return len(jobs) }}
+	ctx = context.WithValue(ctx, readersKey{}, rs)
 	work = func(n int) {
 		for range n {
 			wg.Add(1)
@@ -598,7 +600,9 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 				defer wg.Done()
 				for i := range jobs {
 					if ctx.Err() == nil && !skip() {
+						done := rs.reading()
 						one(i)
+						done()
 					}
 				}
 			}()
@@ -729,11 +733,20 @@ func tooManyPages(p providers.Provider) error {
 // fetchWindow pages one window to its end.
 func (f *Fetcher) fetchWindow(ctx context.Context, p providers.Provider, r providers.Request, res *Result) (windowResult, error) {
 	var request string
-	pages, err := f.readPages(ctx, p, r, res, &request)
+	read := f.readSplitting // a cursor: split when slots would be idle
+	if _, ok := p.(providers.Seeker); ok {
+		read = f.readPages // offsets: live windows page in order, settled ones in spans
+	}
+	pages, err := read(ctx, p, r, res, &request)
 	if err != nil {
 		return windowResult{}, err
 	}
 	return f.joinWindow(ctx, p, r, pages, request, res)
+}
+
+// samePage is the error for a next link the window already followed.
+func samePage(p providers.Provider) error {
+	return backend.DownstreamErrorf("%s: the API returned the same next page twice; stopping to avoid a loop", p.ID())
 }
 
 // readPages reads the pages of one window one after another.
@@ -754,7 +767,7 @@ func (f *Fetcher) readPages(ctx context.Context, p providers.Provider, r provide
 			return pages, nil
 		}
 		if seen[page.Next] {
-			return nil, backend.DownstreamErrorf("%s: the API returned the same next page twice; stopping to avoid a loop", p.ID())
+			return nil, samePage(p)
 		}
 		seen[page.Next] = true
 		cursor = page.Next

@@ -122,7 +122,8 @@ func (f *Fetcher) cachedPlanned(base string, w planned) (windowResult, bool) {
 		if !ok {
 			return windowResult{}, false
 		}
-		out.events = out.events.Concat(got.events)
+		// The cache may answer a piece with a larger window that holds it.
+		out.events = out.events.Concat(clipFilter(got.events, w.pieces[i], events.Filter{}))
 		out.records += got.records
 		if out.request == "" {
 			out.request = got.request
@@ -143,7 +144,7 @@ func (f *Fetcher) sharedPlanned(ctx context.Context, p providers.Provider, base 
 		if !ok {
 			return windowResult{}, false
 		}
-		out.events = out.events.Concat(got.events)
+		out.events = out.events.Concat(clipFilter(got.events, w.pieces[i], events.Filter{}))
 		out.records += got.records
 		if out.request == "" {
 			out.request = got.request

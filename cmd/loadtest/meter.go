@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/auditlens/auditlog/internal/httpstatus"
+	"github.com/auditlens/auditlog/pkg/clock"
 	"github.com/auditlens/auditlog/pkg/vendorsim"
 )
 
@@ -31,7 +32,8 @@ func (m *meter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.mu.Lock()
-	m.arrivals[id] = append(m.arrivals[id], time.Now())
+	// The plugin's clock, which the simulator's rate-limit minutes are on.
+	m.arrivals[id] = append(m.arrivals[id], clock.Now())
 	m.mu.Unlock()
 	sw := &httpstatus.Recorder{ResponseWriter: w}
 	m.sim.ServeHTTP(sw, r)
@@ -50,23 +52,49 @@ func (m *meter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type providerLoad struct {
 	requests int
 	// peak is the most requests that arrived within any 60 seconds.
-	peak    int
-	peakAt  time.Time // start of that minute
-	status  map[int]int
-	limited int // 429 answers
+	peak   int
+	peakAt time.Time // start of that minute
+	// minutePeak is the most requests within one minute of the clock (the
+	// windows the simulator, like ThousandEyes, counts its limit in).
+	minutePeak int
+	status     map[int]int
+	limited    int // 429 answers
+	// cold is the requests before every panel's first load was answered.
+	cold int
 }
 
-func (m *meter) load(id string) providerLoad {
+// load is what provider id's API saw; cold counts the requests that
+// arrived before coldEnd (zero: none).
+func (m *meter) load(id string, coldEnd time.Time) providerLoad {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	ts := m.arrivals[id]
 	l := providerLoad{requests: len(ts), status: map[int]int{}}
+	for _, t := range ts {
+		if t.Before(coldEnd) {
+			l.cold++
+		}
+	}
 	for k, v := range m.statuses[id] {
 		l.status[k] = v
 	}
 	l.limited = l.status[http.StatusTooManyRequests]
 	l.peak, l.peakAt = peakPerMinute(ts)
+	l.minutePeak = peakPerClockMinute(ts)
 	return l
+}
+
+// peakPerClockMinute is the largest number of times within one minute of
+// the clock ([hh:mm:00, hh:mm+1:00)).
+func peakPerClockMinute(ts []time.Time) int {
+	per := map[int64]int{}
+	best := 0
+	for _, t := range ts {
+		m := t.Unix() / 60
+		per[m]++
+		best = max(best, per[m])
+	}
+	return best
 }
 
 // peakPerMinute is the largest number of times within any window

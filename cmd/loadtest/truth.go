@@ -16,8 +16,10 @@ import (
 
 // The panels filter on these event lists (the demo dashboard's).
 var filterLists = map[string][]string{
-	"":                  nil,
-	"failedLogins":      {"Login failed.", "FAILED_LOGIN", "Failed login", "login_failed"},
+	"":             nil,
+	"failedLogins": {"Login failed.", "FAILED_LOGIN", "Failed login", "login_failed"},
+	// The demo alert rule's list (provisioning/alerting/failed-logins.yml).
+	"teFailedLogins":    {"Login failed."},
 	"permissionChanges": {"Change Data Source Permissions", "Change User Role In Project", "Add Collaborator", "Remove Collaborator", "Add Grant For Dataset", "Remove Grant For Dataset", "Updated role", "Updated group", "user_role_changed"},
 }
 

@@ -542,9 +542,9 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 		stops[i] = stop
 		mu.Unlock()
 		got, shared, err := f.share(wctx, key, func(ctx context.Context) (windowResult, error) {
-			if f.Shared != nil && f.Cache != nil && (w.settled || len(w.pieces) > 0) {
-				// One replica reads a settled window; the others wait
-				// for its answer in the shared store.
+			if f.Shared != nil && f.Cache != nil {
+				// One replica reads a window; the others wait for its
+				// answer in the shared store.
 				unlock, got, done := f.lockOrAwait(ctx, p, base, key, w)
 				if done {
 					return got, nil
@@ -560,8 +560,12 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 			} else {
 				got, err = f.fetchWindow(ctx, p, wr, res)
 			}
-			if err == nil && w.settled {
+			switch {
+			case err != nil:
+			case w.settled:
 				f.store(ctx, p, key, got)
+			case !w.seek:
+				f.shareLive(ctx, p, key, got)
 			}
 			for _, piece := range w.pieces {
 				if err == nil {

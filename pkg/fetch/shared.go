@@ -41,9 +41,9 @@ func (f *Fetcher) sharedKey(p providers.Provider, key string) string {
 	return ns + "|" + key
 }
 
-// fromShared reads a settled window from the shared store into the local
-// cache.
-func (f *Fetcher) fromShared(ctx context.Context, p providers.Provider, key string) (windowResult, bool) {
+// fromShared reads a window from the shared store; a settled one (keep)
+// into the local cache too.
+func (f *Fetcher) fromShared(ctx context.Context, p providers.Provider, key string, keep bool) (windowResult, bool) {
 	if f.Shared == nil {
 		return windowResult{}, false
 	}
@@ -55,7 +55,9 @@ func (f *Fetcher) fromShared(ctx context.Context, p providers.Provider, key stri
 	if !ok {
 		return windowResult{}, false // another version's value: read it again
 	}
-	f.Cache.put(key, w)
+	if keep {
+		f.Cache.put(key, w)
+	}
 	return w, true
 }
 
@@ -64,6 +66,20 @@ func (f *Fetcher) store(ctx context.Context, p providers.Provider, key string, w
 	f.Cache.put(key, w)
 	if f.Shared != nil && f.Cache != nil {
 		f.Shared.Put(ctx, f.sharedKey(p, key), encodeWindow(w), f.Cache.ttl)
+	}
+}
+
+// liveShareTTL is how long a window that is not settled (the live edge,
+// read for its exact range) stays in the shared store: long enough for
+// the other replicas serving the same refresh of a dashboard, whose panels
+// ask for that exact range; a later refresh asks for another one.
+const liveShareTTL = 30 * time.Second
+
+// shareLive shares a live window's answer for its exact range, never in
+// the local cache (a range that ends in the future would be asked again).
+func (f *Fetcher) shareLive(ctx context.Context, p providers.Provider, key string, w windowResult) {
+	if f.Shared != nil && f.Cache != nil {
+		f.Shared.Put(ctx, f.sharedKey(p, key), encodeWindow(w), liveShareTTL)
 	}
 }
 
@@ -77,7 +93,7 @@ func (f *Fetcher) warmFromShared(ctx context.Context, p providers.Provider, base
 	for _, w := range plan {
 		if w.settled {
 			if _, ok := f.fromCache(base, w.fetch); !ok {
-				f.fromShared(ctx, p, windowKey(base, w.fetch))
+				f.fromShared(ctx, p, windowKey(base, w.fetch), true)
 			}
 		}
 	}
@@ -132,15 +148,16 @@ func (f *Fetcher) cachedPlanned(base string, w planned) (windowResult, bool) {
 	return out, true
 }
 
-// sharedPlanned is a planned window from the shared store: as stored, or
-// assembled from its pieces, newest first.
+// sharedPlanned is a planned window from the shared store: a settled one
+// as stored, a span assembled from its pieces (newest first), any other
+// (the live edge, alone or with settled hours) for its exact range only.
 func (f *Fetcher) sharedPlanned(ctx context.Context, p providers.Provider, base string, w planned) (windowResult, bool) {
-	if len(w.pieces) == 0 {
-		return f.fromShared(ctx, p, windowKey(base, w.fetch))
+	if !w.seek {
+		return f.fromShared(ctx, p, windowKey(base, w.fetch), w.settled)
 	}
 	var out windowResult
 	for i := len(w.pieces) - 1; i >= 0; i-- {
-		got, ok := f.fromShared(ctx, p, windowKey(base, w.pieces[i]))
+		got, ok := f.fromShared(ctx, p, windowKey(base, w.pieces[i]), true)
 		if !ok {
 			return windowResult{}, false
 		}

@@ -75,3 +75,34 @@ func TestASpanServedFromLargerCachedWindowsCountsEachEventOnce(t *testing.T) {
 		t.Fatalf("%d events with %d requests, want %d from the cache", got.Events.Len(), got.Requests, want)
 	}
 }
+
+// A live window is shared for its exact range only: a replica whose range
+// ends a minute later takes the settled hours from the shared store and
+// reads the live hour itself.
+func TestTheLiveEdgeIsNeverAnsweredWithItsSettledPiecesAlone(t *testing.T) {
+	srv, _ := domoServerEvery(t, 20000, 10*time.Second) // events every 10 s for 55 hours
+	now := t0.Add(50*time.Hour + 20*time.Minute)
+	shared := newMemShared()
+	replica := func() *Fetcher {
+		return &Fetcher{Client: srv.Client(), Cache: NewCache(64<<20, time.Hour), Shared: shared, Clock: func() time.Time { return now }}
+	}
+	p := domo(t, srv.URL)
+	count := func(w providers.Window) int {
+		n := 0
+		for i := range 20000 {
+			if at := t0.Add(time.Duration(i) * 10 * time.Second); !at.Before(w.From) && at.Before(w.To) {
+				n++
+			}
+		}
+		return n
+	}
+	first := providers.Window{From: now.Add(-48 * time.Hour), To: now}
+	if got, err := replica().Fetch(context.Background(), p, providers.Request{Window: first}); err != nil || got.Events.Len() != count(first) {
+		t.Fatalf("first replica: %v, %d events, want %d", err, got.Events.Len(), count(first))
+	}
+	later := providers.Window{From: first.From, To: now.Add(time.Minute)}
+	got, err := replica().Fetch(context.Background(), p, providers.Request{Window: later})
+	if err != nil || got.Events.Len() != count(later) || got.Requests == 0 {
+		t.Fatalf("second replica: %v, %d events with %d requests, want %d (the live hour read)", err, got.Events.Len(), got.Requests, count(later))
+	}
+}

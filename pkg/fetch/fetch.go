@@ -71,8 +71,13 @@ type Fetcher struct {
 	// other processes (Grafana replicas; package redisstore).
 	Shared Shared
 
+	// UnpagedTarget is the most records an answer of an unpaged API should
+	// hold (default DefaultUnpagedTarget).
+	UnpagedTarget int
+
 	mu      sync.Mutex
 	flights map[string]*flight
+	density density // of unpaged providers' answers
 }
 
 // flight is one window fetch under way, shared by every query that needs
@@ -209,8 +214,14 @@ func Windows(from, to time.Time, size time.Duration) []providers.Window {
 	return out
 }
 
-// windowSizes divide a day, so windows of any of them stay aligned.
-var windowSizes = []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour, 4 * time.Hour, 6 * time.Hour, 8 * time.Hour, 12 * time.Hour, 24 * time.Hour}
+// windowSizes divide a day or are days that nest, so windows of any of
+// them stay aligned.
+var windowSizes = []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour, 4 * time.Hour, 6 * time.Hour, 8 * time.Hour, 12 * time.Hour,
+	24 * time.Hour, 2 * day, 4 * day, 8 * day, 16 * day, 32 * day}
+
+// day is 24 hours (windows of several days nest: they are aligned to
+// multiples of their size since the zero time, as a day is).
+const day = 24 * time.Hour
 
 // windowSize picks the window for a range: small enough that the range has
 // about two windows per request slot (offset paging is sequential within a
@@ -448,13 +459,24 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 	pushed.Filter = p.Pushdown(r)
 	base := fingerprint(p, pushed)
 
-	size := windowSize(r.To.Sub(r.From), p.WindowSize(), conc)
+	maxSize := p.WindowSize()
+	if r.Newest > 0 {
+		// A row limit reads the newest windows whole until they hold the
+		// rows: a window of a day at most reads little past them.
+		maxSize = min(maxSize, day)
+	}
+	size := windowSize(r.To.Sub(r.From), maxSize, conc)
 	planned := plan(r.From, r.To, size, f.Now().Add(-settle))
 	f.warmFromShared(ctx, p, base, planned)
 	wins := f.mergeFineTail(planned, size, base)
 	seeker, seekable := p.(providers.Seeker)
 	if seekable {
 		wins = f.spans(wins, base, conc, r.Newest)
+		for i := range wins {
+			// A settled window on its own is read several pages at once
+			// too: it may be a month long.
+			wins[i].seek = wins[i].seek || wins[i].settled
+		}
 	}
 	order := newReadOrder(r.Newest, r.To.Sub(r.From))
 	res := &Result{Windows: len(wins)}
@@ -736,6 +758,9 @@ func tooManyPages(p providers.Provider) error {
 
 // fetchWindow pages one window to its end.
 func (f *Fetcher) fetchWindow(ctx context.Context, p providers.Provider, r providers.Request, res *Result) (windowResult, error) {
+	if _, ok := p.(providers.Unpaged); ok {
+		return f.fetchUnpaged(ctx, p, r, res)
+	}
 	var request string
 	read := f.readSplitting // a cursor: split when slots would be idle
 	if _, ok := p.(providers.Seeker); ok {

@@ -12,5 +12,6 @@ import (
 // warnings and errors (the leak test installs its own logger).
 func TestMain(m *testing.M) {
 	backend.Logger = log.NewWithLevel(log.Warn)
+	log.DefaultLogger = backend.Logger
 	os.Exit(m.Run())
 }

@@ -152,7 +152,7 @@ func (f *Fetcher) cachedPlanned(base string, w planned) (windowResult, bool) {
 // as stored, a span assembled from its pieces (newest first), any other
 // (the live edge, alone or with settled hours) for its exact range only.
 func (f *Fetcher) sharedPlanned(ctx context.Context, p providers.Provider, base string, w planned) (windowResult, bool) {
-	if !w.seek {
+	if w.settled || !w.seek {
 		return f.fromShared(ctx, p, windowKey(base, w.fetch), w.settled)
 	}
 	var out windowResult

@@ -17,16 +17,16 @@ import (
 //
 // GET {host}/api/v1/audit_logs with "Authorization: Key <key>" and a JSON
 // body {"start_date", "end_date"} on the GET. No paging: the whole range
-// comes in one response, so the engine asks for short windows.
+// comes in one response (Unpaged: the engine sizes the windows by the
+// answers' density and splits one whose answer is too large).
 type datafold struct {
 	base *url.URL
 	key  string
 }
 
 const (
-	datafoldURL    = "https://app.datafold.com"
-	datafoldPath   = "/api/v1/audit_logs"
-	datafoldWindow = time.Hour
+	datafoldURL  = "https://app.datafold.com"
+	datafoldPath = "/api/v1/audit_logs"
 )
 
 func newDatafold(ps models.ProviderSettings) (Provider, error) {
@@ -39,7 +39,8 @@ func newDatafold(ps models.ProviderSettings) (Provider, error) {
 
 func (p *datafold) ID() string                     { return events.Datafold }
 func (p *datafold) BaseURL() *url.URL              { return p.base }
-func (p *datafold) WindowSize() time.Duration      { return datafoldWindow }
+func (p *datafold) WindowSize() time.Duration      { return MaxWindow }
+func (p *datafold) Unpaged()                       {}
 func (p *datafold) Redact(s string) string         { return redact(s, p.key) }
 func (p *datafold) Pushdown(Request) events.Filter { return events.Filter{} }
 

@@ -44,7 +44,7 @@ func newDomino(ps models.ProviderSettings) (Provider, error) {
 
 func (p *domino) ID() string                { return events.Domino }
 func (p *domino) BaseURL() *url.URL         { return p.base }
-func (p *domino) WindowSize() time.Duration { return 24 * time.Hour }
+func (p *domino) WindowSize() time.Duration { return MaxWindow }
 func (p *domino) Redact(s string) string    { return redact(s, p.secret) }
 
 // Pushdown: Domino's filters take one value each; users are not pushed

@@ -52,7 +52,7 @@ func newDomo(ps models.ProviderSettings) (Provider, error) {
 
 func (p *domo) ID() string                { return events.Domo }
 func (p *domo) BaseURL() *url.URL         { return p.base }
-func (p *domo) WindowSize() time.Duration { return 24 * time.Hour }
+func (p *domo) WindowSize() time.Duration { return MaxWindow }
 
 // Retention: Domo keeps about one year of activity log (docs/vendors.md).
 func (p *domo) Retention() time.Duration { return 365 * 24 * time.Hour }

@@ -64,7 +64,7 @@ func newDomoPlatform(ps models.ProviderSettings, client *http.Client) (Provider,
 
 func (p *domoPlatform) ID() string                { return events.DomoPlatform }
 func (p *domoPlatform) BaseURL() *url.URL         { return p.base }
-func (p *domoPlatform) WindowSize() time.Duration { return 24 * time.Hour }
+func (p *domoPlatform) WindowSize() time.Duration { return MaxWindow }
 func (p *domoPlatform) Redact(s string) string {
 	tok := ""
 	if t := p.shown.Load(); t != nil {

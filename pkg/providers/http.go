@@ -21,6 +21,9 @@ import (
 // MaxBodyBytes bounds one response body.
 const MaxBodyBytes = 64 << 20
 
+// ErrTooLarge is an answer longer than MaxBodyBytes.
+var ErrTooLarge = fmt.Errorf("the response is larger than %d MiB", MaxBodyBytes>>20)
+
 // readBuffers are reused to read bodies whose length is not announced
 // (chunked answers): reading into a growing buffer of its own costs each
 // page about twice its size in allocations, and the result would keep up
@@ -141,7 +144,7 @@ func Do(client *http.Client, req *http.Request, p Provider) ([]byte, http.Header
 		return nil, resp.Header, &NetworkError{Provider: p.ID(), Host: req.URL.Host, Err: fmt.Errorf("reading the response: %w", err)}
 	}
 	if len(body) > MaxBodyBytes {
-		return nil, resp.Header, backend.DownstreamErrorf("%s: the response is larger than %d MiB; narrow the time range", p.ID(), MaxBodyBytes>>20)
+		return nil, resp.Header, backend.DownstreamError(fmt.Errorf("%s: %w; narrow the time range", p.ID(), ErrTooLarge))
 	}
 	if resp.StatusCode/100 != 2 {
 		return nil, resp.Header, newHTTPError(p, resp, body)

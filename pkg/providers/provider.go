@@ -63,6 +63,18 @@ type Provider interface {
 	AuthHint(status int) string
 }
 
+// MaxWindow is the widest window a request asks for: whole months of
+// nothing cost a request each, and a dense window is read in pages (or, for
+// an API without pages, split where its answers are large).
+const MaxWindow = 32 * 24 * time.Hour
+
+// Unpaged is implemented by providers whose API answers a whole window at
+// once, without pages: the engine sizes their requests by the density of
+// the answers, and splits a window whose answer is too large.
+type Unpaged interface {
+	Unpaged()
+}
+
 // Seeker is implemented by providers with offset paging: page k (from 0)
 // can be asked for without reading the pages before it, as the cursor
 // those pages would lead to when they are all full. The engine reads

@@ -41,7 +41,7 @@ func newThousandEyes(ps models.ProviderSettings) (Provider, error) {
 
 func (p *thousandEyes) ID() string                { return events.ThousandEyes }
 func (p *thousandEyes) BaseURL() *url.URL         { return p.base }
-func (p *thousandEyes) WindowSize() time.Duration { return 24 * time.Hour }
+func (p *thousandEyes) WindowSize() time.Duration { return MaxWindow }
 
 // Retention: ThousandEyes keeps two years of activity log (docs/vendors.md).
 func (p *thousandEyes) Retention() time.Duration       { return 2 * 365 * 24 * time.Hour }

@@ -217,7 +217,7 @@ func Windows(from, to time.Time, size time.Duration) []providers.Window {
 // windowSizes divide a day or are days that nest, so windows of any of
 // them stay aligned.
 var windowSizes = []time.Duration{time.Hour, 2 * time.Hour, 3 * time.Hour, 4 * time.Hour, 6 * time.Hour, 8 * time.Hour, 12 * time.Hour,
-	24 * time.Hour, 2 * day, 4 * day, 8 * day, 16 * day, 32 * day}
+	24 * time.Hour, 2 * day, 4 * day, 8 * day, 16 * day, 32 * day, 64 * day, 128 * day, 256 * day, 512 * day}
 
 // day is 24 hours (windows of several days nest: they are aligned to
 // multiples of their size since the zero time, as a day is).
@@ -469,6 +469,9 @@ func (f *Fetcher) fetch(ctx context.Context, p providers.Provider, r providers.R
 	planned := plan(r.From, r.To, size, f.Now().Add(-settle))
 	f.warmFromShared(ctx, p, base, planned)
 	wins := f.mergeFineTail(planned, size, base)
+	if r.Newest > 0 {
+		wins = grow(wins, p.WindowSize())
+	}
 	seeker, seekable := p.(providers.Seeker)
 	if seekable {
 		wins = f.spans(wins, base, conc, r.Newest)

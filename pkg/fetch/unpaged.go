@@ -31,49 +31,79 @@ func (f *Fetcher) unpagedTarget() float64 {
 // minUnpagedWindow is the narrowest window split further.
 const minUnpagedWindow = time.Hour
 
-// density is what the answers of an unpaged provider showed: records per
-// hour, the densest seen (0: nothing known).
+// density is what the answers of unpaged providers showed: for each, the
+// records of the last windows read (time-local: a busy week and the empty
+// years before it are different places).
 type density struct {
 	mu     sync.Mutex
-	byProv map[string]float64
+	byProv map[string][]sample
 }
 
-func (d *density) get(id string) float64 {
+type sample struct {
+	w       providers.Window
+	perHour float64
+}
+
+// maxSamples bounds what is kept per provider.
+const maxSamples = 256
+
+// of is the density to expect in w: the densest answer read within one
+// window's length of it; with none, for a window of a week or less, the
+// densest read anywhere (a busy week's windows, read at once, learn from
+// the first; a long window far from what was read is asked for whole, as
+// years of nothing are, and split if its answer is too large).
+func (d *density) of(id string, w providers.Window) float64 {
+	span := w.To.Sub(w.From)
+	lo, hi := w.From.Add(-span), w.To.Add(span)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.byProv[id]
+	near, anywhere := 0.0, 0.0
+	for _, s := range d.byProv[id] {
+		anywhere = max(anywhere, s.perHour)
+		if s.w.From.Before(hi) && s.w.To.After(lo) {
+			near = max(near, s.perHour)
+		}
+	}
+	if near == 0 && span <= 7*day {
+		return anywhere
+	}
+	return near
 }
 
-func (d *density) saw(id string, records int, span time.Duration) {
+func (d *density) saw(id string, w providers.Window, records int) {
+	span := w.To.Sub(w.From)
 	if span <= 0 {
 		return
 	}
-	per := float64(records) / span.Hours()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.byProv == nil {
-		d.byProv = map[string]float64{}
+		d.byProv = map[string][]sample{}
 	}
-	d.byProv[id] = max(d.byProv[id], per)
+	s := append(d.byProv[id], sample{w, float64(records) / span.Hours()})
+	if len(s) > maxSamples {
+		s = s[len(s)-maxSamples:]
+	}
+	d.byProv[id] = s
 }
 
 // fetchUnpaged reads one window of an unpaged provider, in halves where
 // its answers would be too large.
 func (f *Fetcher) fetchUnpaged(ctx context.Context, p providers.Provider, r providers.Request, res *Result) (windowResult, error) {
 	span := r.To.Sub(r.From)
-	if span > minUnpagedWindow && f.density.get(p.ID())*span.Hours() > f.unpagedTarget() {
+	if span > minUnpagedWindow && f.density.of(p.ID(), r.Window)*span.Hours() > f.unpagedTarget() {
 		return f.halves(ctx, p, r, res)
 	}
 	var request string
 	page, err := f.page(ctx, p, r, "", res, &request)
 	if errors.Is(err, providers.ErrTooLarge) && span > minUnpagedWindow {
-		f.density.saw(p.ID(), int(2*f.unpagedTarget()), span) // more than it holds, at least
+		f.density.saw(p.ID(), r.Window, int(2*f.unpagedTarget())) // more than it holds, at least
 		return f.halves(ctx, p, r, res)
 	}
 	if err != nil {
 		return windowResult{}, err
 	}
-	f.density.saw(p.ID(), page.Records, span)
+	f.density.saw(p.ID(), r.Window, page.Records)
 	return f.joinWindow(ctx, p, r, []providers.Page{page}, request, res)
 }
 

@@ -63,6 +63,10 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 	if !from.Before(to) {
 		return badQuery(fmt.Sprintf("time range: the start (%s) must be before the end (%s)", from.Format(time.RFC3339), to.Format(time.RFC3339)))
 	}
+	from, to, clipped := d.possible(from, to)
+	if !from.Before(to) {
+		return badQuery(fmt.Sprintf("time range: no audit event can exist in it (it lies %s)", clipped))
+	}
 	ids, err := d.settings.Resolve(q.Provider)
 	if err != nil {
 		return badQuery(err.Error())
@@ -133,6 +137,10 @@ func (d *Datasource) query(ctx context.Context, dq backend.DataQuery) backend.Da
 	}
 
 	notices := retained
+	if clipped != "" {
+		notices = append(notices, data.Notice{Severity: data.NoticeSeverityInfo,
+			Text: fmt.Sprintf("Read from %s to %s: the rest of the range lies %s.", from.Format(time.RFC3339), to.Format(time.RFC3339), clipped)})
+	}
 	var out data.Frames
 	switch q.Format {
 	case models.FormatTimeSeries:
@@ -244,6 +252,14 @@ func (d *Datasource) fetchAll(ctx context.Context, ids []string, r providers.Req
 				return
 			}
 			runs[i].pushed = p.Pushdown(r)
+			r := d.existing(p, r)
+			if !r.From.Before(r.To) {
+				runs[i].res = &fetch.Result{} // nothing can exist in the range
+				if spec != nil {
+					runs[i].counter = frames.NewCounter(*spec)
+				}
+				return
+			}
 			if spec == nil {
 				runs[i].res, runs[i].err = d.fetcher.Fetch(ctx, p, r)
 				return
@@ -255,6 +271,43 @@ func (d *Datasource) fetchAll(ctx context.Context, ids []string, r providers.Req
 	}
 	wg.Wait()
 	return runs
+}
+
+// possible clips a query's range to when audit events can exist: not
+// before 1970 (every vendor's epoch) and not after now. It says what was
+// cut off, for a notice ("" when nothing). A range of the year 9999 or the
+// year 1 would otherwise overflow Go's durations.
+func (d *Datasource) possible(from, to time.Time) (time.Time, time.Time, string) {
+	var cut []string
+	if epoch := time.Unix(0, 0).UTC(); from.Before(epoch) {
+		from = epoch
+		cut = append(cut, "before 1970")
+	}
+	if latest := d.fetcher.Now().UTC().Add(futureSlack).Truncate(time.Second); to.After(latest) {
+		to = latest
+		cut = append(cut, "in the future")
+	}
+	return from, to, strings.Join(cut, " and ")
+}
+
+// futureSlack is how far past the plugin's now a vendor's clock may stamp
+// a record.
+const futureSlack = 10 * time.Minute
+
+// existing clips a request to what the vendor can hold: nothing after now
+// (a range that ends in 2100 is not read hour by hour into the future),
+// nothing before its documented retention.
+func (d *Datasource) existing(p providers.Provider, r providers.Request) providers.Request {
+	now := d.fetcher.Now()
+	if latest := now.Add(futureSlack); r.To.After(latest) {
+		r.To = latest
+	}
+	if rt, ok := p.(providers.Retainer); ok {
+		if oldest := now.Add(-rt.Retention()); r.From.Before(oldest) {
+			r.From = oldest
+		}
+	}
+	return r
 }
 
 // seeds are the filter values of the group-by dimension: those series are

@@ -63,10 +63,10 @@ type Provider interface {
 	AuthHint(status int) string
 }
 
-// MaxWindow is the widest window a request asks for: whole months of
-// nothing cost a request each, and a dense window is read in pages (or, for
+// MaxWindow is the widest window a request asks for: whole years of
+// nothing cost a request or two, and a dense window is read in pages (or, for
 // an API without pages, split where its answers are large).
-const MaxWindow = 32 * 24 * time.Hour
+const MaxWindow = 512 * 24 * time.Hour
 
 // Unpaged is implemented by providers whose API answers a whole window at
 // once, without pages: the engine sizes their requests by the density of

@@ -69,7 +69,9 @@ func TestAnUnpagedWindowTooLargeIsReadInHalves(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &Fetcher{Client: srv.Client(), UnpagedTarget: 500}
+	// One record a minute; answers of more than 2 hours (120 records) are
+	// too large, and the engine aims at 100 a request.
+	f := &Fetcher{Client: srv.Client(), UnpagedTarget: 100}
 	day1 := providers.Request{Window: providers.Window{From: t0, To: t0.Add(24 * time.Hour)}}
 	res, err := f.Fetch(context.Background(), p, day1)
 	if err != nil || res.Events.Len() != 24*60 {
@@ -87,7 +89,7 @@ func TestAnUnpagedWindowTooLargeIsReadInHalves(t *testing.T) {
 	if tooLarge.Load() != 0 {
 		t.Fatalf("%d answers too large after the density was known; windows are split before they are asked for", tooLarge.Load())
 	}
-	// 60 records an hour and at most 500 an answer: windows of 1.5 hours.
+	// 60 records an hour and at most 100 an answer: windows of 1.5 hours.
 	if c := calls.Load(); c > 16 {
 		t.Fatalf("%d requests for a day", c)
 	}
